@@ -1,0 +1,77 @@
+import { ConfigError } from '../config/config-error.js';
+import { loadConfig, parseListen, type GatewayConfig } from '../config/load.js';
+import { Gateway } from '../gateway.js';
+import { createLogger } from '../telemetry/logger.js';
+import { NO_PROVIDER_HELP } from './usage.js';
+
+export const EXIT_USAGE = 2;
+export const EXIT_CONFIG = 78;
+
+export interface ServeArgs {
+  readonly config: string | undefined;
+  readonly listen: string | undefined;
+}
+
+export async function serve(args: ServeArgs, env: NodeJS.ProcessEnv): Promise<number> {
+  let config: GatewayConfig;
+  try {
+    config = loadConfig(args.config, env);
+    if (args.listen !== undefined) config = { ...config, listen: parseListen(args.listen) };
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`switchyard: config error: ${error.message}\n`);
+      return EXIT_CONFIG;
+    }
+    throw error;
+  }
+  if (config.providers.length === 0) {
+    process.stderr.write(NO_PROVIDER_HELP);
+    return EXIT_USAGE;
+  }
+  const logger = createLogger({ level: config.logLevel });
+  let gateway: Gateway;
+  try {
+    gateway = await Gateway.start({ config, logger });
+  } catch (error) {
+    process.stderr.write(
+      `switchyard: cannot listen on ${config.listen.host}:${config.listen.port}: ${(error as Error).message}\n`,
+    );
+    return 1;
+  }
+  logger.info(
+    {
+      url: gateway.url,
+      config: config.source,
+      providers: gateway.providers.map((p) => ({
+        name: p.name,
+        type: p.type,
+        keys: p.pool.keys.length,
+      })),
+    },
+    'switchyard listening',
+  );
+  if (config.auth.tokens.length === 0) {
+    logger.warn(
+      'no gateway tokens configured: every request will be refused with 401 (set SWITCHYARD_TOKENS or auth.tokens)',
+    );
+  }
+  return waitForSignal(gateway, logger);
+}
+
+export async function waitForSignal(
+  gateway: Gateway,
+  logger: ReturnType<typeof createLogger>,
+): Promise<number> {
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  logger.info({ signal, in_flight: gateway.activeRequests }, 'shutting down');
+  const force = (): void => process.exit(1);
+  process.once('SIGTERM', force);
+  process.once('SIGINT', force);
+  await gateway.shutdown();
+  logger.info('stopped');
+  logger.flush();
+  return 0;
+}

@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { parseDurationMs, parseSizeBytes } from './units.js';
+
+export const PROVIDER_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+const duration = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const ms = parseDurationMs(value);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'expected a duration such as 500ms, 30s or 10m' });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const size = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const bytes = parseSizeBytes(value);
+  if (bytes === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'expected a size such as 32MiB or 1048576' });
+    return z.NEVER;
+  }
+  return bytes;
+});
+
+const listen = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]*):\d{1,5}$/, 'expected HOST:PORT, e.g. 127.0.0.1:8080');
+
+const providerSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(
+        PROVIDER_NAME,
+        'must be lower-case letters and digits in dash-separated words, e.g. anthropic or openai-eu',
+      ),
+    type: z.enum(['anthropic', 'openai']),
+    base_url: z.url({ protocol: /^https?$/, message: 'expected an http(s) URL' }).optional(),
+    keys: z
+      .array(z.string().min(1, 'a key is empty (is its environment variable set to "")?'))
+      .min(1, 'no keys: give at least one'),
+  })
+  .superRefine((provider, ctx) => {
+    const seen = new Map<string, number>();
+    provider.keys.forEach((key, index) => {
+      const earlier = seen.get(key);
+      if (earlier !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['keys', index],
+          message: `duplicate key: entries ${earlier} and ${index} are the same key`,
+        });
+      }
+      seen.set(key, index);
+    });
+  });
+
+const tokenSchema = z.strictObject({
+  user: z.string().min(1, 'user is empty'),
+  token: z.string().min(8, 'a gateway token must be at least 8 characters'),
+});
+
+export const configSchema = z
+  .strictObject({
+    listen: listen.default('127.0.0.1:8080'),
+    database: z.string().min(1).optional(),
+    log_level: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
+    // zod 4 defaults are output values: milliseconds and bytes.
+    shutdown_grace: duration.default(30_000),
+    limits: z
+      .strictObject({ max_body: size.default(32 * 1024 * 1024) })
+      .default({ max_body: 32 * 1024 * 1024 }),
+    timeouts: z
+      .strictObject({
+        connect: duration.default(10_000),
+        first_byte: duration.default(600_000),
+        idle: duration.default(300_000),
+      })
+      .default({ connect: 10_000, first_byte: 600_000, idle: 300_000 }),
+    providers: z.array(providerSchema).default([]),
+    auth: z
+      .strictObject({
+        allow_byok: z.boolean().default(false),
+        tokens: z.array(tokenSchema).default([]),
+      })
+      .default({ allow_byok: false, tokens: [] }),
+    admin: z
+      .strictObject({
+        token: z.string().min(8, 'the admin token must be at least 8 characters').optional(),
+      })
+      .optional(),
+  })
+  .superRefine((config, ctx) => {
+    const names = new Map<string, number>();
+    config.providers.forEach((provider, index) => {
+      const earlier = names.get(provider.name);
+      if (earlier !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['providers', index, 'name'],
+          message: `duplicate provider name (also providers[${earlier}])`,
+        });
+      }
+      names.set(provider.name, index);
+    });
+    const users = new Map<string, number>();
+    config.auth.tokens.forEach((entry, index) => {
+      const earlier = users.get(entry.token);
+      if (earlier !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['auth', 'tokens', index, 'token'],
+          message: `duplicate token: entries ${earlier} and ${index} are the same token`,
+        });
+      }
+      users.set(entry.token, index);
+    });
+  });
+
+export type RawConfig = z.output<typeof configSchema>;

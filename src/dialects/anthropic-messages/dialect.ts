@@ -1,0 +1,20 @@
+import { emptyUsage } from '../../recorder/interception.js';
+import { anthropicErrorObject } from '../../server/error-shapes.js';
+import { formatSseEvent } from '../../sse/writer.js';
+import type { Dialect } from '../dialect.js';
+import { asRecord } from '../json-access.js';
+import { AnthropicStreamObserver } from './stream-observer.js';
+import { applyAnthropicUsage } from './usage.js';
+
+export const anthropicMessages: Dialect = {
+  id: 'anthropic-messages',
+  family: 'anthropic',
+  upstreamBody: (request) => request.raw,
+  observeStream: () => new AnthropicStreamObserver(),
+  usageOf(body) {
+    const usage = emptyUsage();
+    applyAnthropicUsage(usage, asRecord(asRecord(body)?.['usage']));
+    return usage;
+  },
+  streamError: (error) => formatSseEvent('error', JSON.stringify(anthropicErrorObject(error))),
+};

@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import type { Caller } from '../auth/caller.js';
+import type { Clock } from '../keypool/clock.js';
+import {
+  emptyUsage,
+  type InterceptionOutcome,
+  type InterceptionSink,
+  type TokenUsage,
+} from '../recorder/interception.js';
+import { relayBuffered } from '../server/buffered-relay.js';
+import { toGatewayError } from '../server/error-mapping.js';
+import type { Exchange } from '../server/exchange.js';
+import type { Logger } from '../telemetry/logger.js';
+import { sendWithFailover, type AttemptTrace } from '../upstream/failover.js';
+import { upstreamRequestHeaders } from '../upstream/header-hygiene.js';
+import type { Provider } from '../upstream/provider.js';
+import { parseBridgeRequest } from './bridge-request.js';
+import type { Dialect } from './dialect.js';
+import { parseJson } from './json-access.js';
+import { relayStream } from './stream-relay.js';
+
+export interface BridgeDeps {
+  readonly clock: Clock;
+  readonly sink: InterceptionSink;
+  readonly logger: Logger;
+}
+
+function isEventStream(headers: Readonly<Record<string, string | string[] | undefined>>): boolean {
+  const type = headers['content-type'];
+  return typeof type === 'string' && type.toLowerCase().startsWith('text/event-stream');
+}
+
+/**
+ * One interception, the same for every dialect: parse, call upstream through the failover
+ * loop, relay the answer (streamed or whole) and record what happened. The dialect only
+ * says how its API's bodies, usage and in-stream errors look.
+ */
+export async function bridge(
+  exchange: Exchange,
+  provider: Provider,
+  dialect: Dialect,
+  upstreamPath: string,
+  caller: Caller,
+  body: Buffer,
+  deps: BridgeDeps,
+): Promise<void> {
+  const request = parseBridgeRequest(body);
+  const trace: AttemptTrace = { keyHint: undefined, attempts: 0 };
+  let status = 0;
+  let outcome: InterceptionOutcome = 'failed';
+  let errorMessage: string | undefined;
+  let usage: TokenUsage = emptyUsage();
+  try {
+    const response = await sendWithFailover(
+      provider,
+      caller.credential,
+      {
+        method: 'POST',
+        path: upstreamPath,
+        headers: {
+          ...upstreamRequestHeaders(exchange.req.headers),
+          'content-type': 'application/json',
+        },
+        body: dialect.upstreamBody(request),
+        signal: exchange.signal,
+      },
+      deps.clock,
+      trace,
+    );
+    status = response.status;
+    const ok = status >= 200 && status < 300;
+    if (ok && request.stream && isEventStream(response.headers)) {
+      const observer = dialect.observeStream(request);
+      const result = await relayStream(exchange, response, dialect, observer);
+      usage = observer.usage;
+      outcome = result.outcome;
+      errorMessage = result.error;
+    } else {
+      await relayBuffered(exchange, response, (whole) => {
+        if (ok) usage = dialect.usageOf(parseJson(whole.toString('utf8')));
+      });
+      outcome = exchange.clientGone ? 'cancelled' : ok ? 'completed' : 'upstream_error';
+      if (!ok) errorMessage = `upstream answered ${status}`;
+    }
+  } catch (thrown) {
+    if (exchange.clientGone) {
+      outcome = 'cancelled';
+      errorMessage = 'client disconnected';
+    } else {
+      const { error, internal } = toGatewayError(thrown);
+      if (internal) deps.logger.error({ err: thrown }, 'unexpected error while bridging');
+      exchange.sendError(dialect.family, error);
+      status = error.status;
+      outcome = 'failed';
+      errorMessage = error.message;
+    }
+  } finally {
+    const now = deps.clock.now();
+    deps.sink.record({
+      id: randomUUID(),
+      startedAt: exchange.startedAt,
+      durationMs: now - exchange.startedAt,
+      provider: provider.name,
+      dialect: dialect.id,
+      model: request.model,
+      streaming: request.stream,
+      user: caller.user,
+      credentialKind: caller.credential.kind,
+      keyHint: trace.keyHint,
+      attempts: trace.attempts,
+      status,
+      outcome,
+      error: errorMessage,
+      usage,
+    });
+  }
+}

@@ -1,0 +1,38 @@
+import type { TokenUsage } from '../recorder/interception.js';
+import type { GatewayError } from '../server/gateway-error.js';
+import type { SseEventHandler } from '../sse/framer.js';
+
+export type DialectId = 'anthropic-messages' | 'openai-chat' | 'openai-responses';
+
+/** Which error shape a client of this API expects. */
+export type ApiFamily = 'anthropic' | 'openai';
+
+/** A bridged request body, parsed once; `raw` is forwarded unless the dialect must edit it. */
+export interface BridgeRequest {
+  readonly raw: Buffer;
+  readonly json: Readonly<Record<string, unknown>>;
+  readonly model: string;
+  readonly stream: boolean;
+}
+
+/** Watches a copy of the upstream event stream; may rewrite the few events that must change. */
+export interface StreamObserver {
+  readonly onEvent: SseEventHandler;
+  /** 'completed' after the API's terminal event, 'error' after an in-stream error event. */
+  readonly end: 'completed' | 'error' | undefined;
+  /** The upstream's own error message, when it sent one in-stream. */
+  readonly errorMessage: string | undefined;
+  readonly usage: TokenUsage;
+}
+
+/** What differs between the APIs a gateway bridges; everything else is shared. */
+export interface Dialect {
+  readonly id: DialectId;
+  readonly family: ApiFamily;
+  /** The bytes to send upstream: the client's own, or minimally edited. */
+  upstreamBody(request: BridgeRequest): Buffer;
+  observeStream(request: BridgeRequest): StreamObserver;
+  usageOf(body: unknown): TokenUsage;
+  /** The API's own in-stream error event, for errors that happen after the commit point. */
+  streamError(error: GatewayError): Buffer;
+}

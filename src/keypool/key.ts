@@ -1,0 +1,76 @@
+import type { Clock } from './clock.js';
+import { maskedHint } from '../telemetry/masked-hint.js';
+
+export type KeyState = 'valid' | 'temporary' | 'permanent';
+
+/** Zero or negative cooldowns come from upstreams that sent nonsense; the contract says 60 s. */
+export const DEFAULT_COOLDOWN_MS = 60_000;
+
+export interface KeyTransition {
+  readonly key: Key;
+  readonly to: 'temporary' | 'permanent' | 'valid';
+  readonly cooldownMs: number;
+}
+
+export type TransitionListener = (transition: KeyTransition) => void;
+
+/**
+ * One provider key and its health. State is derived from two fields so that an expired
+ * cooldown needs no timer: a key is temporary only while `now < cooldownUntil`.
+ */
+export class Key {
+  readonly hint: string;
+  private cooldownUntil = 0;
+  private permanent = false;
+
+  constructor(
+    readonly index: number,
+    readonly secret: string,
+    private readonly clock: Clock,
+    private readonly onTransition: TransitionListener = () => undefined,
+  ) {
+    this.hint = maskedHint(secret);
+  }
+
+  state(): KeyState {
+    if (this.permanent) return 'permanent';
+    return this.clock.now() < this.cooldownUntil ? 'temporary' : 'valid';
+  }
+
+  /** 0 unless the key is temporary. */
+  cooldownRemainingMs(): number {
+    if (this.permanent) return 0;
+    return Math.max(0, this.cooldownUntil - this.clock.now());
+  }
+
+  /**
+   * Returns true only for a real valid→temporary transition. A longer cooldown extends the
+   * deadline, a shorter one never shortens it, and a permanent key stays permanent.
+   */
+  markTemporary(cooldownMs: number): boolean {
+    if (this.permanent) return false;
+    const effective = cooldownMs > 0 ? cooldownMs : DEFAULT_COOLDOWN_MS;
+    const now = this.clock.now();
+    const wasValid = now >= this.cooldownUntil;
+    this.cooldownUntil = Math.max(this.cooldownUntil, now + effective);
+    if (wasValid) this.onTransition({ key: this, to: 'temporary', cooldownMs: effective });
+    return wasValid;
+  }
+
+  /** Returns true only when the key was not already permanent. */
+  markPermanent(): boolean {
+    if (this.permanent) return false;
+    this.permanent = true;
+    this.onTransition({ key: this, to: 'permanent', cooldownMs: 0 });
+    return true;
+  }
+
+  /** Operator override: back to valid whatever the state. Returns true if anything changed. */
+  enable(): boolean {
+    const changed = this.state() !== 'valid';
+    this.permanent = false;
+    this.cooldownUntil = 0;
+    if (changed) this.onTransition({ key: this, to: 'valid', cooldownMs: 0 });
+    return changed;
+  }
+}

@@ -1,0 +1,50 @@
+import type { DialectId } from '../dialects/dialect.js';
+
+export interface TokenUsage {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheCreation: number;
+  reasoning: number;
+}
+
+export const emptyUsage = (): TokenUsage => ({
+  input: 0,
+  output: 0,
+  cacheRead: 0,
+  cacheCreation: 0,
+  reasoning: 0,
+});
+
+/**
+ * completed: the upstream answered 2xx and, for a stream, reached its terminal event.
+ * upstream_error: the upstream answered an error (status or in-stream) that we relayed.
+ * failed: the gateway answered with an error of its own (exhausted pool, unreachable upstream…).
+ * cancelled: the client went away first.
+ */
+export type InterceptionOutcome = 'completed' | 'upstream_error' | 'failed' | 'cancelled';
+
+/** One bridged call as the people paying for it will see it. Never holds a secret. */
+export interface Interception {
+  readonly id: string;
+  readonly startedAt: number;
+  readonly durationMs: number;
+  readonly provider: string;
+  readonly dialect: DialectId;
+  readonly model: string;
+  readonly streaming: boolean;
+  readonly user: string;
+  readonly credentialKind: 'centralized' | 'byok';
+  /** Masked hint of the last key tried; undefined if no key could be tried. */
+  readonly keyHint: string | undefined;
+  readonly attempts: number;
+  readonly status: number;
+  readonly outcome: InterceptionOutcome;
+  readonly error: string | undefined;
+  readonly usage: TokenUsage;
+}
+
+/** Where finished interceptions go. Implementations must not block or throw. */
+export interface InterceptionSink {
+  record(interception: Interception): void;
+}

@@ -1,0 +1,93 @@
+import { anthropicMessages } from '../dialects/anthropic-messages/dialect.js';
+import type { ApiFamily, Dialect } from '../dialects/dialect.js';
+import type { Provider, ProviderType } from '../upstream/provider.js';
+import { GatewayError, notFound } from './gateway-error.js';
+
+/** A path segment we are willing to forward: no dot segments, no encoded slashes. */
+const SEGMENT = String.raw`(?!\.\.?(?:/|$))[A-Za-z0-9._~:@-]+`;
+
+interface RouteSpec {
+  readonly pattern: RegExp;
+  readonly methods: readonly string[];
+  readonly dialect: Dialect | undefined;
+}
+
+interface ProviderKind {
+  readonly family: ApiFamily;
+  /** The part of the gateway path that the provider's base URL already stands for. */
+  readonly basePrefix: string;
+  readonly routes: readonly RouteSpec[];
+}
+
+const KINDS: Record<ProviderType, ProviderKind> = {
+  anthropic: {
+    family: 'anthropic',
+    basePrefix: '/',
+    routes: [
+      { pattern: /^\/v1\/messages$/, methods: ['POST'], dialect: anthropicMessages },
+      { pattern: /^\/v1\/messages\/count_tokens$/, methods: ['POST'], dialect: undefined },
+      {
+        pattern: new RegExp(`^/v1/models(?:/${SEGMENT})?$`),
+        methods: ['GET', 'HEAD'],
+        dialect: undefined,
+      },
+    ],
+  },
+  openai: {
+    family: 'openai',
+    basePrefix: '/v1/',
+    routes: [],
+  },
+};
+
+export interface RouteMatch {
+  readonly provider: Provider;
+  readonly family: ApiFamily;
+  /** Set for bridged routes; undefined for passthrough. */
+  readonly dialect: Dialect | undefined;
+  /** Path below the provider's base URL, query string included. */
+  readonly upstreamPath: string;
+}
+
+/** Paths that only OpenAI's API has, to answer strangers in the shape they will understand. */
+const OPENAI_LOOKING = /\/(chat\/completions|responses|completions|embeddings)(\/|$)/;
+
+export class RouteTable {
+  private readonly providers = new Map<string, Provider>();
+
+  constructor(providers: readonly Provider[]) {
+    for (const provider of providers) this.providers.set(provider.name, provider);
+  }
+
+  /** The error shape to use for a path, even when it matches nothing. */
+  familyFor(path: string, anthropicHint: boolean): ApiFamily {
+    const name = path.split('/', 2)[1] ?? '';
+    const provider = this.providers.get(name);
+    if (provider !== undefined) return KINDS[provider.type].family;
+    if (anthropicHint) return 'anthropic';
+    return OPENAI_LOOKING.test(path) ? 'openai' : 'anthropic';
+  }
+
+  /** Throws 404 for an unknown route and 405 (with Allow) for a known route and wrong method. */
+  match(method: string, path: string, query: string): RouteMatch {
+    const slash = path.indexOf('/', 1);
+    const name = slash === -1 ? path.slice(1) : path.slice(1, slash);
+    const provider = this.providers.get(name);
+    if (provider === undefined || slash === -1) throw notFound(`no route for ${method} ${path}`);
+    const kind = KINDS[provider.type];
+    const rest = path.slice(slash);
+    const route = kind.routes.find((r) => r.pattern.test(rest));
+    if (route === undefined) throw notFound(`no route for ${method} ${path}`);
+    if (!route.methods.includes(method)) {
+      throw new GatewayError(405, 'method_not_allowed', `${method} is not allowed on ${path}`, {
+        allow: route.methods.join(', '),
+      });
+    }
+    return {
+      provider,
+      family: kind.family,
+      dialect: route.dialect,
+      upstreamPath: rest.slice(kind.basePrefix.length) + query,
+    };
+  }
+}

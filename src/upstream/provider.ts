@@ -1,0 +1,37 @@
+import type { Clock } from '../keypool/clock.js';
+import type { TransitionListener } from '../keypool/key.js';
+import { Pool } from '../keypool/pool.js';
+import { UpstreamHttpClient } from './http-client.js';
+import type { UpstreamTimeouts } from './timeouts.js';
+
+export type ProviderType = 'anthropic' | 'openai';
+
+export interface ProviderSettings {
+  readonly name: string;
+  readonly type: ProviderType;
+  readonly baseUrl: URL;
+  readonly keys: readonly string[];
+  readonly timeouts: UpstreamTimeouts;
+}
+
+/** A configured provider: its key pool and its connection pool, shared by every request. */
+export class Provider {
+  readonly name: string;
+  readonly type: ProviderType;
+  readonly pool: Pool;
+  readonly http: UpstreamHttpClient;
+
+  constructor(settings: ProviderSettings, clock: Clock, onTransition?: TransitionListener) {
+    this.name = settings.name;
+    this.type = settings.type;
+    this.pool = new Pool(settings.keys, clock, onTransition);
+    this.http = new UpstreamHttpClient(settings.baseUrl, settings.timeouts);
+  }
+
+  /** How a pool key travels upstream for this provider's API. */
+  keyHeader(secret: string): Record<string, string> {
+    return this.type === 'anthropic'
+      ? { 'x-api-key': secret }
+      : { authorization: `Bearer ${secret}` };
+  }
+}

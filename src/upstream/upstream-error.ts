@@ -1,0 +1,63 @@
+import { errors } from 'undici';
+
+export type TransportFailure = 'unreachable' | 'reset' | 'timeout' | 'idle-timeout' | 'aborted';
+
+/**
+ * The upstream could not be talked to at all, or went away mid-body. Never a reason to
+ * fail over: it says nothing about the key.
+ */
+export class UpstreamTransportError extends Error {
+  constructor(
+    readonly failure: TransportFailure,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'UpstreamTransportError';
+  }
+}
+
+function codeOf(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') return code;
+  return codeOf((error as { cause?: unknown }).cause);
+}
+
+/** Maps what undici and the socket layer throw to one of a few failures we treat differently. */
+export function classifyTransportError(error: unknown): UpstreamTransportError {
+  if (error instanceof UpstreamTransportError) return error;
+  if (
+    error instanceof errors.RequestAbortedError ||
+    (error as Error | undefined)?.name === 'AbortError'
+  ) {
+    return new UpstreamTransportError('aborted', 'request aborted', { cause: error });
+  }
+  const code = codeOf(error);
+  switch (code) {
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return new UpstreamTransportError('timeout', 'timed out connecting to the upstream', {
+        cause: error,
+      });
+    case 'UND_ERR_HEADERS_TIMEOUT':
+      return new UpstreamTransportError('timeout', 'the upstream did not answer in time', {
+        cause: error,
+      });
+    case 'UND_ERR_BODY_TIMEOUT':
+      return new UpstreamTransportError('idle-timeout', 'the upstream stopped sending data', {
+        cause: error,
+      });
+    case 'ECONNREFUSED':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return new UpstreamTransportError('unreachable', 'the upstream is unreachable', {
+        cause: error,
+      });
+    default:
+      return new UpstreamTransportError('reset', 'the upstream connection failed', {
+        cause: error,
+      });
+  }
+}

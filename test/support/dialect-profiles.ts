@@ -1,0 +1,186 @@
+import Anthropic, { APIError as AnthropicAPIError } from '@anthropic-ai/sdk';
+import { request } from 'undici';
+import {
+  anthropicError,
+  anthropicMessage,
+  anthropicStreamError,
+  anthropicStreamEvents,
+} from './anthropic-fixtures.js';
+import { headersToRecord, type ClientOutcome } from './client-outcome.js';
+import type { MockReply } from './mock-upstream.js';
+
+export interface CallOptions {
+  readonly gatewayUrl: string;
+  readonly token: string;
+  readonly streaming: boolean;
+  /** Bring-your-own-key: the provider key goes in the standard credential, the token in X-Switchyard-Token. */
+  readonly byokKey?: string;
+}
+
+export const SUCCESS_TEXT = 'Hello from upstream';
+
+/**
+ * Everything the shared scenario table needs to know about one API: its route, what its
+ * upstream sends, and how its official SDK and a raw HTTP client see the result.
+ */
+export interface DialectProfile {
+  readonly name: string;
+  readonly provider: { readonly name: string; readonly type: 'anthropic' | 'openai' };
+  readonly route: string;
+  success(streaming: boolean): MockReply;
+  upstreamError(status: number, message: string, headers?: Record<string, string>): MockReply;
+  /** Some events, then the API's own in-stream error event. */
+  midStreamError(): MockReply;
+  /** Some events, then the connection drops. */
+  midStreamDrop(): MockReply;
+  callSdk(options: CallOptions): Promise<ClientOutcome>;
+  callRaw(options: CallOptions, body?: string): Promise<ClientOutcome>;
+  requestBody(streaming: boolean): Record<string, unknown>;
+  errorMessageOf(body: unknown): string | undefined;
+}
+
+function errorOutcome(
+  status: number,
+  headers: Record<string, string>,
+  body: unknown,
+  message: string | undefined,
+): ClientOutcome {
+  return { status, headers, text: undefined, errorMessage: message, errorBody: body };
+}
+
+const anthropicErrorMessage = (body: unknown): string | undefined => {
+  const error = body as
+    { type?: unknown; error?: { type?: unknown; message?: unknown } } | undefined;
+  return error?.type === 'error' && typeof error.error?.message === 'string'
+    ? error.error.message
+    : undefined;
+};
+
+// A guard rather than a bare instanceof, which would type the error's fields as any.
+function isAnthropicApiError(error: unknown): error is AnthropicAPIError {
+  return error instanceof AnthropicAPIError;
+}
+
+function anthropicSdkError(error: AnthropicAPIError): ClientOutcome {
+  return errorOutcome(
+    error.status ?? 0,
+    headersToRecord(error.headers),
+    error.error,
+    anthropicErrorMessage(error.error),
+  );
+}
+
+export const messagesProfile: DialectProfile = {
+  name: 'messages',
+  provider: { name: 'anthropic', type: 'anthropic' },
+  route: '/anthropic/v1/messages',
+  success: (streaming) =>
+    streaming
+      ? { sse: anthropicStreamEvents(SUCCESS_TEXT) }
+      : { status: 200, body: anthropicMessage(SUCCESS_TEXT) },
+  upstreamError: (status, message, headers) => ({
+    status,
+    headers: { 'request-id': 'req_upstream_1', ...headers },
+    body: anthropicError(
+      status === 429 ? 'rate_limit_error' : status >= 500 ? 'api_error' : 'authentication_error',
+      message,
+    ),
+  }),
+  midStreamError: () => ({
+    sse: [...anthropicStreamEvents(SUCCESS_TEXT).slice(0, 4), anthropicStreamError()],
+  }),
+  midStreamDrop: () => ({ sse: anthropicStreamEvents(SUCCESS_TEXT).slice(0, 4), then: 'drop' }),
+  requestBody: (streaming) => ({
+    model: 'claude-test',
+    max_tokens: 64,
+    stream: streaming,
+    messages: [{ role: 'user', content: 'Hi' }],
+  }),
+  errorMessageOf: anthropicErrorMessage,
+
+  async callSdk({ gatewayUrl, token, streaming, byokKey }) {
+    const client = new Anthropic({
+      baseURL: `${gatewayUrl}/anthropic`,
+      apiKey: byokKey ?? token,
+      maxRetries: 0,
+      defaultHeaders: byokKey === undefined ? {} : { 'X-Switchyard-Token': token },
+    });
+    const params = {
+      model: 'claude-test',
+      max_tokens: 64,
+      messages: [{ role: 'user' as const, content: 'Hi' }],
+    };
+    try {
+      if (!streaming) {
+        const { data, response } = await client.messages.create(params).withResponse();
+        const block = data.content[0];
+        return {
+          status: response.status,
+          headers: headersToRecord(response.headers),
+          text: block?.type === 'text' ? block.text : undefined,
+          errorMessage: undefined,
+          errorBody: undefined,
+        };
+      }
+      const { data: stream, response } = await client.messages
+        .create({ ...params, stream: true })
+        .withResponse();
+      let text = '';
+      for await (const event of stream) {
+        if (event.type === 'content_block_delta' && event.delta.type === 'text_delta')
+          text += event.delta.text;
+      }
+      return {
+        status: response.status,
+        headers: headersToRecord(response.headers),
+        text,
+        errorMessage: undefined,
+        errorBody: undefined,
+      };
+    } catch (error) {
+      if (isAnthropicApiError(error)) return anthropicSdkError(error);
+      throw error;
+    }
+  },
+
+  async callRaw({ gatewayUrl, token, streaming, byokKey }, body) {
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'anthropic-version': '2023-06-01',
+      'x-api-key': byokKey ?? token,
+    };
+    if (byokKey !== undefined) headers['x-switchyard-token'] = token;
+    const response = await request(`${gatewayUrl}/anthropic/v1/messages`, {
+      method: 'POST',
+      headers,
+      body: body ?? JSON.stringify(messagesProfile.requestBody(streaming)),
+    });
+    const text = await response.body.text();
+    const outHeaders = headersToRecord(response.headers);
+    if (response.statusCode >= 400) {
+      const parsed = JSON.parse(text) as unknown;
+      return errorOutcome(response.statusCode, outHeaders, parsed, anthropicErrorMessage(parsed));
+    }
+    if (!streaming) {
+      const message = JSON.parse(text) as { content: { text: string }[] };
+      return {
+        status: response.statusCode,
+        headers: outHeaders,
+        text: message.content[0]?.text,
+        errorMessage: undefined,
+        errorBody: undefined,
+      };
+    }
+    let streamed = '';
+    for (const match of text.matchAll(/"text_delta","text":"([^"]*)"/g)) streamed += match[1] ?? '';
+    return {
+      status: response.statusCode,
+      headers: outHeaders,
+      text: streamed,
+      errorMessage: undefined,
+      errorBody: undefined,
+    };
+  },
+};
+
+export const dialectProfiles: readonly DialectProfile[] = [messagesProfile];

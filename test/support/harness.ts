@@ -1,0 +1,73 @@
+import { parseConfig } from '../../src/config/load.js';
+import { Gateway } from '../../src/gateway.js';
+import type { Clock } from '../../src/keypool/clock.js';
+import type { Interception } from '../../src/recorder/interception.js';
+import { captureLogger } from './capture-logger.js';
+import { MockUpstream } from './mock-upstream.js';
+
+export interface HarnessOptions {
+  readonly providers?: readonly {
+    name: string;
+    type: 'anthropic' | 'openai';
+    keys: readonly string[];
+  }[];
+  readonly tokens?: readonly { user: string; token: string }[];
+  readonly allowByok?: boolean;
+  readonly adminToken?: string;
+  readonly extra?: Record<string, unknown>;
+  readonly clock?: Clock;
+}
+
+export interface Harness {
+  readonly gateway: Gateway;
+  readonly upstream: MockUpstream;
+  readonly logs: string[];
+  readonly interceptions: Interception[];
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export const TOKEN = 'sy-test-gateway-token-alice-7f3a9c';
+export const ADMIN_TOKEN = 'sy-test-admin-token-1b2c3d4e';
+
+/** A real gateway on a loopback port in front of a scripted upstream, logs captured. */
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const upstream = await MockUpstream.start();
+  const { logger, lines } = captureLogger();
+  const interceptions: Interception[] = [];
+  const config = parseConfig(
+    {
+      listen: '127.0.0.1:0',
+      providers: (options.providers ?? []).map((p) => ({
+        ...p,
+        keys: [...p.keys],
+        base_url: upstream.url,
+      })),
+      auth: {
+        allow_byok: options.allowByok ?? true,
+        tokens: options.tokens ?? [{ user: 'alice', token: TOKEN }],
+      },
+      admin: { token: options.adminToken ?? ADMIN_TOKEN },
+      ...options.extra,
+    },
+    undefined,
+    'test',
+  );
+  const gateway = await Gateway.start({
+    config,
+    logger,
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    sinks: [{ record: (i) => interceptions.push(i) }],
+  });
+  return {
+    gateway,
+    upstream,
+    logs: lines,
+    interceptions,
+    url: gateway.url,
+    async close() {
+      await gateway.shutdown(1000);
+      await upstream.close();
+    },
+  };
+}
