@@ -38,6 +38,7 @@ export class Gateway {
   readonly providers: readonly Provider[];
   private readonly server: Server;
   private ready = false;
+  private draining = false;
   private inFlight = 0;
 
   private constructor(
@@ -68,7 +69,12 @@ export class Gateway {
     });
     this.server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
       this.inFlight++;
-      res.once('close', () => this.inFlight--);
+      // While draining, answer what is in flight but let no connection linger afterwards.
+      if (this.draining) res.shouldKeepAlive = false;
+      res.once('close', () => {
+        this.inFlight--;
+        if (this.draining) setImmediate(() => this.server.closeIdleConnections());
+      });
       handler(req, res);
     });
     this.server.on('clientError', (error, socket) => {
@@ -113,6 +119,7 @@ export class Gateway {
    */
   async shutdown(graceMs = this.options.config.shutdownGraceMs): Promise<void> {
     this.ready = false;
+    this.draining = true;
     const closed = new Promise<void>((resolve) => {
       this.server.close(() => {
         resolve();

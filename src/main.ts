@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { demo } from './cli/demo.js';
 import { EXIT_USAGE, serve } from './cli/serve.js';
 import { DEMO_USAGE, MAIN_USAGE, SERVE_USAGE } from './cli/usage.js';
 
@@ -50,6 +49,8 @@ async function main(argv: readonly string[]): Promise<number> {
           process.stdout.write(DEMO_USAGE);
           return 0;
         }
+        // Loaded on demand: the demo pulls in a pretty printer that `serve` never needs.
+        const { demo } = await import('./cli/demo.js');
         return await demo({ listen: values.listen ?? '127.0.0.1:8080' });
       }
       default:

@@ -3,6 +3,7 @@ import type { Exchange } from '../server/exchange.js';
 import { toGatewayError } from '../server/error-mapping.js';
 import { GatewayError } from '../server/gateway-error.js';
 import { SseFramer } from '../sse/framer.js';
+import { bodyChunks } from '../upstream/body-chunks.js';
 import { decodedBody } from '../upstream/decoded-body.js';
 import { downstreamResponseHeaders } from '../upstream/header-hygiene.js';
 import type { UpstreamResponse } from '../upstream/http-client.js';
@@ -32,7 +33,7 @@ export async function relayStream(
   const framer = new SseFramer(observer.onEvent);
   let failure: unknown;
   try {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
+    for await (const chunk of bodyChunks(body)) {
       await exchange.write(framer.push(chunk));
     }
   } catch (error) {

@@ -1,3 +1,4 @@
+import { bodyChunks } from '../upstream/body-chunks.js';
 import { decodedBody } from '../upstream/decoded-body.js';
 import { downstreamResponseHeaders } from '../upstream/header-hygiene.js';
 import type { UpstreamResponse } from '../upstream/http-client.js';
@@ -25,7 +26,7 @@ export async function relayBuffered(
   const headers = downstreamResponseHeaders(response.headers, decoded);
   const chunks: Buffer[] = [];
   let size = 0;
-  const iterator: AsyncIterator<Buffer> = body[Symbol.asyncIterator]();
+  const iterator = bodyChunks(body);
   for (;;) {
     const next = await iterator.next();
     if (next.done === true) break;

@@ -8,6 +8,7 @@ import {
 } from './anthropic-fixtures.js';
 import { headersToRecord, type ClientOutcome } from './client-outcome.js';
 import type { MockReply } from './mock-upstream.js';
+import type { ParsedEvent } from './sse-text.js';
 
 export interface CallOptions {
   readonly gatewayUrl: string;
@@ -37,6 +38,10 @@ export interface DialectProfile {
   callRaw(options: CallOptions, body?: string): Promise<ClientOutcome>;
   requestBody(streaming: boolean): Record<string, unknown>;
   errorMessageOf(body: unknown): string | undefined;
+  /** Whether an event is this API's in-stream error event. */
+  isStreamError(event: ParsedEvent | undefined): boolean;
+  /** Streams with the SDK and reports the text received before any error the SDK threw. */
+  streamWithSdk(options: CallOptions): Promise<{ textBeforeError: string; error: unknown }>;
 }
 
 function errorOutcome(
@@ -97,6 +102,29 @@ export const messagesProfile: DialectProfile = {
     messages: [{ role: 'user', content: 'Hi' }],
   }),
   errorMessageOf: anthropicErrorMessage,
+  isStreamError: (event) => {
+    if (event?.event !== 'error') return false;
+    return anthropicErrorMessage(JSON.parse(event.data)) !== undefined;
+  },
+
+  async streamWithSdk({ gatewayUrl, token }) {
+    const client = new Anthropic({ baseURL: `${gatewayUrl}/anthropic`, apiKey: token, maxRetries: 0 });
+    let textBeforeError = '';
+    try {
+      const stream = await client.messages.create({
+        model: 'claude-test',
+        max_tokens: 64,
+        stream: true,
+        messages: [{ role: 'user', content: 'Hi' }],
+      });
+      for await (const event of stream) {
+        if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') textBeforeError += event.delta.text;
+      }
+    } catch (error) {
+      return { textBeforeError, error };
+    }
+    return { textBeforeError, error: undefined };
+  },
 
   async callSdk({ gatewayUrl, token, streaming, byokKey }) {
     const client = new Anthropic({

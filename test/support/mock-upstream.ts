@@ -116,7 +116,11 @@ export class MockUpstream {
           if (res.destroyed) return;
           res.write(event);
         }
-        if (reply.then === 'drop') res.socket?.destroy();
+        if (reply.then === 'drop') {
+          // Let the events leave the socket first: a destroy discards what is still buffered.
+          await sleep(20);
+          res.socket?.destroy();
+        }
         else if (reply.then !== 'stall') res.end();
         return;
       }

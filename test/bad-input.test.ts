@@ -1,0 +1,158 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request } from 'undici';
+import { dialectProfiles } from './support/dialect-profiles.js';
+import { startHarness, TOKEN, type Harness } from './support/harness.js';
+
+interface BadInput {
+  readonly name: string;
+  readonly status: number;
+  readonly errorType: { anthropic: string; openai: string };
+  readonly method?: string;
+  readonly path?: (route: string) => string;
+  readonly headers?: Record<string, string>;
+  readonly body?: () => string | Buffer;
+  readonly harness?: 'byok-disabled';
+}
+
+const validBody = (model = 'claude-test'): string =>
+  JSON.stringify({ model, max_tokens: 16, messages: [{ role: 'user', content: 'Hi' }] });
+
+/** Every malformed request the gateway answers itself, in the order the contract checks them. */
+const cases: readonly BadInput[] = [
+  {
+    name: 'unknown route',
+    status: 404,
+    errorType: { anthropic: 'not_found_error', openai: 'invalid_request_error' },
+    path: (route) => route.replace(/\/v1\/.*/, '/v1/nope'),
+    body: () => validBody(),
+  },
+  {
+    name: 'unknown provider prefix',
+    status: 404,
+    errorType: { anthropic: 'not_found_error', openai: 'invalid_request_error' },
+    path: (route) => route.replace(/^\/[^/]+/, '/no-such-provider'),
+    body: () => validBody(),
+  },
+  {
+    name: 'path traversal out of the allow-list',
+    status: 404,
+    errorType: { anthropic: 'not_found_error', openai: 'invalid_request_error' },
+    method: 'GET',
+    path: (route) => route.replace(/\/v1\/.*/, '/v1/models/../../admin'),
+  },
+  {
+    name: 'wrong method on a bridged route',
+    status: 405,
+    errorType: { anthropic: 'invalid_request_error', openai: 'invalid_request_error' },
+    method: 'GET',
+  },
+  {
+    name: 'missing gateway token',
+    status: 401,
+    errorType: { anthropic: 'authentication_error', openai: 'authentication_error' },
+    headers: { 'x-api-key': '' },
+    body: () => validBody(),
+  },
+  {
+    name: 'unknown gateway token',
+    status: 401,
+    errorType: { anthropic: 'authentication_error', openai: 'authentication_error' },
+    headers: { 'x-api-key': 'not-a-known-token' },
+    body: () => validBody(),
+  },
+  {
+    name: 'X-Switchyard-Token without a provider credential',
+    status: 401,
+    errorType: { anthropic: 'authentication_error', openai: 'authentication_error' },
+    headers: { 'x-api-key': '', 'x-switchyard-token': TOKEN },
+    body: () => validBody(),
+  },
+  {
+    name: 'BYOK while it is disabled',
+    status: 403,
+    errorType: { anthropic: 'permission_error', openai: 'permission_error' },
+    headers: { 'x-api-key': 'sk-my-own-provider-key-123456', 'x-switchyard-token': TOKEN },
+    body: () => validBody(),
+    harness: 'byok-disabled',
+  },
+  {
+    name: 'body over the default 32 MiB limit',
+    status: 413,
+    errorType: { anthropic: 'request_too_large', openai: 'invalid_request_error' },
+    body: () => Buffer.alloc(32 * 1024 * 1024 + 1, 0x20),
+  },
+  {
+    name: 'invalid JSON',
+    status: 400,
+    errorType: { anthropic: 'invalid_request_error', openai: 'invalid_request_error' },
+    body: () => '{"model": "claude-test", ',
+  },
+  {
+    name: 'a JSON array instead of an object',
+    status: 400,
+    errorType: { anthropic: 'invalid_request_error', openai: 'invalid_request_error' },
+    body: () => '[1,2,3]',
+  },
+  {
+    name: 'missing model',
+    status: 400,
+    errorType: { anthropic: 'invalid_request_error', openai: 'invalid_request_error' },
+    body: () => JSON.stringify({ max_tokens: 16, messages: [] }),
+  },
+  {
+    name: 'model of the wrong type',
+    status: 400,
+    errorType: { anthropic: 'invalid_request_error', openai: 'invalid_request_error' },
+    body: () => JSON.stringify({ model: 42, messages: [] }),
+  },
+];
+
+describe.each(dialectProfiles)('bad input answered in the API error shape: $name', (profile) => {
+  let harness: Harness;
+  let strict: Harness;
+  const keys = [`sk-test-bad-${randomBytes(8).toString('hex')}`];
+
+  beforeAll(async () => {
+    harness = await startHarness({ providers: [{ ...profile.provider, keys }] });
+    strict = await startHarness({ providers: [{ ...profile.provider, keys }], allowByok: false });
+    for (const h of [harness, strict]) h.upstream.script = () => profile.success(false);
+  });
+  afterAll(async () => {
+    await harness.close();
+    await strict.close();
+  });
+
+  it.each(cases)('$name → $status', async (c) => {
+    const target = c.harness === 'byok-disabled' ? strict : harness;
+    const family = profile.provider.type;
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      ...(family === 'anthropic' ? { 'anthropic-version': '2023-06-01', 'x-api-key': TOKEN } : { authorization: `Bearer ${TOKEN}` }),
+      ...c.headers,
+    };
+    for (const [name, value] of Object.entries(headers)) if (value === '') delete headers[name];
+    const response = await request(`${target.url}${c.path?.(profile.route) ?? profile.route}`, {
+      method: (c.method ?? 'POST') as 'POST',
+      headers,
+      body: c.body?.(),
+    });
+    const body = (await response.body.json()) as unknown;
+    expect(response.statusCode).toBe(c.status);
+    expect(response.headers['content-type']).toBe('application/json');
+    if (family === 'anthropic') {
+      expect(body).toEqual({ type: 'error', error: { type: c.errorType.anthropic, message: expect.any(String) as string } });
+    } else {
+      expect(body).toEqual({
+        error: { message: expect.any(String) as string, type: c.errorType.openai, param: null, code: expect.anything() as unknown },
+      });
+    }
+    if (c.status === 405) expect(response.headers['allow']).toBe('POST');
+    expect(target.upstream.requests).toHaveLength(0);
+  });
+
+  it('keeps serving after all of that', async () => {
+    const outcome = await profile.callRaw({ gatewayUrl: harness.url, token: TOKEN, streaming: false });
+    expect(outcome.status).toBe(200);
+  });
+});
