@@ -73,7 +73,11 @@ export class Gateway {
       if (this.draining) res.shouldKeepAlive = false;
       res.once('close', () => {
         this.inFlight--;
-        if (this.draining) setImmediate(() => this.server.closeIdleConnections());
+        if (this.draining) {
+          setImmediate(() => {
+            this.server.closeIdleConnections();
+          });
+        }
       });
       handler(req, res);
     });

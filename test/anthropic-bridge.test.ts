@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { request as httpRequest } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import Anthropic from '@anthropic-ai/sdk';
@@ -16,7 +17,7 @@ beforeEach(async () => {
   harness = await startHarness({ providers: [{ name: 'anthropic', type: 'anthropic', keys }] });
   harness.upstream.script = (seen) =>
     seen.url.startsWith('/v1/messages?') || seen.url === '/v1/messages'
-      ? JSON.parse(seen.body.toString()).stream === true
+      ? (JSON.parse(seen.body.toString()) as { stream?: boolean }).stream === true
         ? { sse: anthropicStreamEvents() }
         : { status: 200, body: anthropicMessage() }
       : { status: 200, body: { data: [{ id: 'claude-test' }], has_more: false } };
@@ -32,7 +33,11 @@ const post = (path: string, headers: Record<string, string>, body: unknown) =>
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 
-const messageBody = { model: 'claude-opus-4-8', max_tokens: 64000, messages: [{ role: 'user', content: 'Hi' }] };
+const messageBody = {
+  model: 'claude-opus-4-8',
+  max_tokens: 64000,
+  messages: [{ role: 'user', content: 'Hi' }],
+};
 
 describe('header hygiene', () => {
   it('forwards API and unknown headers and the query string, never credentials or hop-by-hop headers', async () => {
@@ -59,7 +64,9 @@ describe('header hygiene', () => {
         },
         (res) => {
           res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
+          res.on('end', () => {
+            resolve(res.statusCode ?? 0);
+          });
         },
       );
       req.on('error', reject);
@@ -69,12 +76,21 @@ describe('header hygiene', () => {
     const [seen] = harness.upstream.requests;
     expect(seen?.url).toBe('/v1/messages?beta=true');
     expect(seen?.headers['anthropic-version']).toBe('2023-06-01');
-    expect(seen?.headers['anthropic-beta']).toBe('interleaved-thinking-2025-05-14,context-management-2025-06-27');
+    expect(seen?.headers['anthropic-beta']).toBe(
+      'interleaved-thinking-2025-05-14,context-management-2025-06-27',
+    );
     expect(seen?.headers['x-claude-code-session-id']).toBe('session-123');
     expect(seen?.headers['x-custom-unknown']).toBe('kept');
     expect(seen?.headers['x-api-key']).toBe(keys[0]);
     expect(seen?.headers.authorization).toBeUndefined();
-    for (const dropped of ['keep-alive', 'te', 'proxy-authorization', 'x-drop-me', 'cookie', 'x-switchyard-token']) {
+    for (const dropped of [
+      'keep-alive',
+      'te',
+      'proxy-authorization',
+      'x-drop-me',
+      'cookie',
+      'x-switchyard-token',
+    ]) {
       expect(seen?.headers[dropped]).toBeUndefined();
     }
     expect(JSON.stringify(seen?.headers)).not.toContain(TOKEN);
@@ -91,7 +107,11 @@ describe('header hygiene', () => {
   });
 
   it('takes an SDK 1.x Authorization: Bearer gateway token and sends the pool key as x-api-key', async () => {
-    const response = await post('/anthropic/v1/messages', { authorization: `Bearer ${TOKEN}` }, messageBody);
+    const response = await post(
+      '/anthropic/v1/messages',
+      { authorization: `Bearer ${TOKEN}` },
+      messageBody,
+    );
     expect(response.statusCode).toBe(200);
     await response.body.dump();
     const [seen] = harness.upstream.requests;
@@ -102,7 +122,11 @@ describe('header hygiene', () => {
   it('BYOK sends the caller credential unchanged; x-api-key wins over Authorization', async () => {
     const both = await post(
       '/anthropic/v1/messages',
-      { 'x-switchyard-token': TOKEN, 'x-api-key': BYOK, authorization: 'Bearer sk-other-credential-000' },
+      {
+        'x-switchyard-token': TOKEN,
+        'x-api-key': BYOK,
+        authorization: 'Bearer sk-other-credential-000',
+      },
       messageBody,
     );
     await both.body.dump();
@@ -121,7 +145,8 @@ describe('header hygiene', () => {
       ['byok', maskedHint(BYOK)],
       ['byok', maskedHint('sk-ant-oat-oauth-token-0001')],
     ]);
-    for (const seen of harness.upstream.requests) expect(seen.headers['x-switchyard-token']).toBeUndefined();
+    for (const seen of harness.upstream.requests)
+      expect(seen.headers['x-switchyard-token']).toBeUndefined();
   });
 });
 
@@ -130,9 +155,15 @@ describe('passthrough', () => {
     let calls = 0;
     harness.upstream.script = (seen) =>
       seen.key === keys[0] && calls++ === 0
-        ? { status: 429, headers: { 'retry-after': '20' }, body: { type: 'error', error: { type: 'rate_limit_error', message: 'slow' } } }
+        ? {
+            status: 429,
+            headers: { 'retry-after': '20' },
+            body: { type: 'error', error: { type: 'rate_limit_error', message: 'slow' } },
+          }
         : { status: 200, body: { data: [{ id: 'claude-test' }], has_more: false } };
-    const response = await request(`${harness.url}/anthropic/v1/models?limit=5`, { headers: { 'x-api-key': TOKEN } });
+    const response = await request(`${harness.url}/anthropic/v1/models?limit=5`, {
+      headers: { 'x-api-key': TOKEN },
+    });
     expect(response.statusCode).toBe(200);
     expect(await response.body.json()).toEqual({ data: [{ id: 'claude-test' }], has_more: false });
     expect(harness.upstream.requests.map((r) => [r.method, r.url, r.key])).toEqual([
@@ -143,10 +174,16 @@ describe('passthrough', () => {
   });
 
   it('gets one model and counts tokens', async () => {
-    const one = await request(`${harness.url}/anthropic/v1/models/claude-opus-4-8`, { headers: { 'x-api-key': TOKEN } });
+    const one = await request(`${harness.url}/anthropic/v1/models/claude-opus-4-8`, {
+      headers: { 'x-api-key': TOKEN },
+    });
     await one.body.dump();
     harness.upstream.script = () => ({ status: 200, body: { input_tokens: 11 } });
-    const count = await post('/anthropic/v1/messages/count_tokens', { 'x-api-key': TOKEN }, messageBody);
+    const count = await post(
+      '/anthropic/v1/messages/count_tokens',
+      { 'x-api-key': TOKEN },
+      messageBody,
+    );
     expect(await count.body.json()).toEqual({ input_tokens: 11 });
     expect(harness.upstream.requests.map((r) => [r.method, r.url])).toEqual([
       ['GET', '/v1/models/claude-opus-4-8'],
@@ -161,17 +198,30 @@ describe('passthrough', () => {
       headers: { 'retry-after': '7' },
       body: { type: 'error', error: { type: 'overloaded_error', message: 'busy' } },
     });
-    const response = await request(`${harness.url}/anthropic/v1/models`, { headers: { 'x-api-key': TOKEN } });
+    const response = await request(`${harness.url}/anthropic/v1/models`, {
+      headers: { 'x-api-key': TOKEN },
+    });
     expect(response.statusCode).toBe(503);
     expect(response.headers['retry-after']).toBe('7');
-    expect(await response.body.json()).toEqual({ type: 'error', error: { type: 'overloaded_error', message: 'busy' } });
+    expect(await response.body.json()).toEqual({
+      type: 'error',
+      error: { type: 'overloaded_error', message: 'busy' },
+    });
   });
 });
 
 describe('usage extraction', () => {
   it('records input, output and cache tokens for blocking and streaming calls', async () => {
-    const client = new Anthropic({ baseURL: `${harness.url}/anthropic`, apiKey: TOKEN, maxRetries: 0 });
-    await client.messages.create({ model: 'claude-test', max_tokens: 10, messages: [{ role: 'user', content: 'Hi' }] });
+    const client = new Anthropic({
+      baseURL: `${harness.url}/anthropic`,
+      apiKey: TOKEN,
+      maxRetries: 0,
+    });
+    await client.messages.create({
+      model: 'claude-test',
+      max_tokens: 10,
+      messages: [{ role: 'user', content: 'Hi' }],
+    });
     const final = await client.messages
       .stream({ model: 'claude-test', max_tokens: 10, messages: [{ role: 'user', content: 'Hi' }] })
       .finalMessage();
@@ -182,20 +232,31 @@ describe('usage extraction', () => {
       [false, 'completed', expected],
       [true, 'completed', expected],
     ]);
-    expect(harness.interceptions[0]).toMatchObject({ user: 'alice', provider: 'anthropic', model: 'claude-test', status: 200 });
+    expect(harness.interceptions[0]).toMatchObject({
+      user: 'alice',
+      provider: 'anthropic',
+      model: 'claude-test',
+      status: 200,
+    });
   });
 });
 
 describe('upstream quirks', () => {
   it('decodes a gzip body the upstream sent unasked', async () => {
-    harness.upstream.script = () => async (_seen, res) => {
+    harness.upstream.script = () => (_seen, res) => {
       const body = gzipSync(JSON.stringify(anthropicMessage('zipped')));
-      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': body.length });
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-encoding': 'gzip',
+        'content-length': body.length,
+      });
       res.end(body);
     };
     const response = await post('/anthropic/v1/messages', { 'x-api-key': TOKEN }, messageBody);
     expect(response.headers['content-encoding']).toBeUndefined();
-    expect(((await response.body.json()) as { content: { text: string }[] }).content[0]?.text).toBe('zipped');
+    expect(((await response.body.json()) as { content: { text: string }[] }).content[0]?.text).toBe(
+      'zipped',
+    );
     expect(harness.interceptions[0]?.usage.input).toBe(25);
   });
 });
@@ -218,7 +279,7 @@ describe('client hang-up', () => {
       body: JSON.stringify({ ...messageBody, stream: true }),
       signal: controller.signal,
     });
-    for await (const _chunk of response.body) break;
+    await once(response.body, 'data');
     controller.abort();
     await expect.poll(() => upstreamClosed, { timeout: 1000 }).toBe(true);
     await expect.poll(() => harness.interceptions[0]?.outcome, { timeout: 1000 }).toBe('cancelled');
@@ -227,7 +288,10 @@ describe('client hang-up', () => {
 
 describe('admin API', () => {
   const admin = (path: string, method = 'GET', token = ADMIN_TOKEN) =>
-    request(`${harness.url}${path}`, { method: method as 'GET', headers: { authorization: `Bearer ${token}` } });
+    request(`${harness.url}${path}`, {
+      method: method as 'GET',
+      headers: { authorization: `Bearer ${token}` },
+    });
 
   it('lists providers with key hints and states, and re-enables a key', async () => {
     harness.gateway.providers[0]?.pool.keys[0]?.markTemporary(30_000);
@@ -256,8 +320,12 @@ describe('admin API', () => {
     expect((await admin('/admin/api/providers', 'GET', 'wrong-token')).statusCode).toBe(401);
     expect((await admin('/admin/api/providers', 'GET', TOKEN)).statusCode).toBe(401);
     expect((await admin('/admin/api/providers/nope/keys/0/enable', 'POST')).statusCode).toBe(404);
-    expect((await admin('/admin/api/providers/anthropic/keys/9/enable', 'POST')).statusCode).toBe(404);
-    expect((await admin('/admin/api/providers/anthropic/keys/0/enable', 'GET')).statusCode).toBe(405);
+    expect((await admin('/admin/api/providers/anthropic/keys/9/enable', 'POST')).statusCode).toBe(
+      404,
+    );
+    expect((await admin('/admin/api/providers/anthropic/keys/0/enable', 'GET')).statusCode).toBe(
+      405,
+    );
     const listed = await admin('/admin/api/providers');
     expect(JSON.stringify(await listed.body.json())).not.toContain(keys[0]);
   });

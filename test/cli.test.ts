@@ -165,7 +165,9 @@ describe('serve', () => {
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    await expect.poll(() => /"url":"(http:[^"]+)"/.exec(stdout)?.[1], { timeout: 5000 }).toBeDefined();
+    await expect
+      .poll(() => /"url":"(http:[^"]+)"/.exec(stdout)?.[1], { timeout: 5000 })
+      .toBeDefined();
     const url = /"url":"(http:[^"]+)"/.exec(stdout)?.[1] ?? '';
     const ready = await request(`${url}/readyz`);
     expect(ready.statusCode).toBe(200);

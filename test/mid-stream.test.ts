@@ -19,13 +19,17 @@ describe.each(dialectProfiles)('after the commit point: $name', (profile) => {
   async function rawStream(): Promise<{ status: number; text: string }> {
     const response = await request(`${harness.url}${profile.route}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': TOKEN, 'anthropic-version': '2023-06-01' },
+      headers: {
+        'content-type': 'application/json',
+        'x-api-key': TOKEN,
+        'anthropic-version': '2023-06-01',
+      },
       body: JSON.stringify(profile.requestBody(true)),
     });
     return { status: response.statusCode, text: await response.body.text() };
   }
 
-  async function expectNoFailover(): Promise<void> {
+  function expectNoFailover(): void {
     expect(harness.upstream.requests).toHaveLength(1);
     const states = harness.gateway.providers[0]?.pool.keys.map((k) => k.state());
     expect(states).toEqual(['valid', 'valid']);
@@ -36,11 +40,9 @@ describe.each(dialectProfiles)('after the commit point: $name', (profile) => {
     const { status, text } = await rawStream();
     expect(status).toBe(200);
     const events = parseSseText(text);
-    const sent = parseSseText(
-      (profile.midStreamError() as { sse: string[] }).sse.join(''),
-    );
+    const sent = parseSseText((profile.midStreamError() as { sse: string[] }).sse.join(''));
     expect(events).toEqual(sent);
-    await expectNoFailover();
+    expectNoFailover();
     expect(harness.interceptions[0]?.outcome).toBe('upstream_error');
   });
 
@@ -53,15 +55,22 @@ describe.each(dialectProfiles)('after the commit point: $name', (profile) => {
     expect(events.slice(0, sent.length)).toEqual(sent);
     expect(events).toHaveLength(sent.length + 1);
     expect(profile.isStreamError(events.at(-1))).toBe(true);
-    await expectNoFailover();
+    expectNoFailover();
     expect(harness.interceptions[0]?.outcome).toBe('failed');
   });
 
-  it.each(['midStreamError', 'midStreamDrop'] as const)('the SDK surfaces %s as an error, not a truncated success', async (fault) => {
-    harness.upstream.script = () => profile[fault]();
-    const outcome = await profile.streamWithSdk({ gatewayUrl: harness.url, token: TOKEN, streaming: true });
-    expect(outcome.error).toBeDefined();
-    expect(outcome.textBeforeError.length).toBeGreaterThan(0);
-    await expectNoFailover();
-  });
+  it.each(['midStreamError', 'midStreamDrop'] as const)(
+    'the SDK surfaces %s as an error, not a truncated success',
+    async (fault) => {
+      harness.upstream.script = () => profile[fault]();
+      const outcome = await profile.streamWithSdk({
+        gatewayUrl: harness.url,
+        token: TOKEN,
+        streaming: true,
+      });
+      expect(outcome.error).toBeDefined();
+      expect(outcome.textBeforeError.length).toBeGreaterThan(0);
+      expectNoFailover();
+    },
+  );
 });

@@ -71,7 +71,7 @@ export async function bridge(
     const ok = status >= 200 && status < 300;
     if (ok && request.stream && isEventStream(response.headers)) {
       const observer = dialect.observeStream(request);
-      const result = await relayStream(exchange, response, dialect, observer);
+      const result = await relayStream(exchange, response, observer);
       usage = observer.usage;
       outcome = result.outcome;
       errorMessage = result.error;

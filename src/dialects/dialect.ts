@@ -23,6 +23,8 @@ export interface StreamObserver {
   /** The upstream's own error message, when it sent one in-stream. */
   readonly errorMessage: string | undefined;
   readonly usage: TokenUsage;
+  /** The API's own in-stream error event, for errors that happen after the commit point. */
+  errorEvent(error: GatewayError): Buffer;
 }
 
 /** What differs between the APIs a gateway bridges; everything else is shared. */
@@ -33,6 +35,4 @@ export interface Dialect {
   upstreamBody(request: BridgeRequest): Buffer;
   observeStream(request: BridgeRequest): StreamObserver;
   usageOf(body: unknown): TokenUsage;
-  /** The API's own in-stream error event, for errors that happen after the commit point. */
-  streamError(error: GatewayError): Buffer;
 }

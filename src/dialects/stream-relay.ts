@@ -7,7 +7,7 @@ import { bodyChunks } from '../upstream/body-chunks.js';
 import { decodedBody } from '../upstream/decoded-body.js';
 import { downstreamResponseHeaders } from '../upstream/header-hygiene.js';
 import type { UpstreamResponse } from '../upstream/http-client.js';
-import type { Dialect, StreamObserver } from './dialect.js';
+import type { StreamObserver } from './dialect.js';
 
 export interface StreamResult {
   readonly outcome: InterceptionOutcome;
@@ -23,7 +23,6 @@ export interface StreamResult {
 export async function relayStream(
   exchange: Exchange,
   response: UpstreamResponse,
-  dialect: Dialect,
   observer: StreamObserver,
 ): Promise<StreamResult> {
   const { body, decoded } = decodedBody(response);
@@ -55,6 +54,6 @@ export async function relayStream(
     failure === undefined
       ? new GatewayError(502, 'api_error', 'the upstream stream ended before it was complete')
       : toGatewayError(failure).error;
-  res.end(dialect.streamError(error));
+  res.end(observer.errorEvent(error));
   return { outcome: 'failed', error: error.message };
 }

@@ -1,5 +1,7 @@
 import { anthropicMessages } from '../dialects/anthropic-messages/dialect.js';
 import type { ApiFamily, Dialect } from '../dialects/dialect.js';
+import { openaiChat } from '../dialects/openai-chat/dialect.js';
+import { openaiResponses } from '../dialects/openai-responses/dialect.js';
 import type { Provider, ProviderType } from '../upstream/provider.js';
 import { GatewayError, notFound } from './gateway-error.js';
 
@@ -36,7 +38,21 @@ const KINDS: Record<ProviderType, ProviderKind> = {
   openai: {
     family: 'openai',
     basePrefix: '/v1/',
-    routes: [],
+    routes: [
+      { pattern: /^\/v1\/chat\/completions$/, methods: ['POST'], dialect: openaiChat },
+      { pattern: /^\/v1\/responses$/, methods: ['POST'], dialect: openaiResponses },
+      {
+        pattern: new RegExp(`^/v1/models(?:/${SEGMENT})?$`),
+        methods: ['GET', 'HEAD'],
+        dialect: undefined,
+      },
+      {
+        // Retrieve, delete, cancel, input items of a stored response.
+        pattern: new RegExp(`^/v1/responses(?:/${SEGMENT})+$`),
+        methods: ['GET', 'POST', 'DELETE'],
+        dialect: undefined,
+      },
+    ],
   },
 };
 

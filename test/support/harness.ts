@@ -41,7 +41,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       providers: (options.providers ?? []).map((p) => ({
         ...p,
         keys: [...p.keys],
-        base_url: upstream.url,
+        // As in production: OpenAI's base URL includes /v1, Anthropic's does not.
+        base_url: p.type === 'openai' ? `${upstream.url}v1/` : upstream.url,
       })),
       auth: {
         allow_byok: options.allowByok ?? true,

@@ -120,8 +120,7 @@ export class MockUpstream {
           // Let the events leave the socket first: a destroy discards what is still buffered.
           await sleep(20);
           res.socket?.destroy();
-        }
-        else if (reply.then !== 'stall') res.end();
+        } else if (reply.then !== 'stall') res.end();
         return;
       }
       const body =

@@ -1,6 +1,4 @@
 import { emptyUsage } from '../../recorder/interception.js';
-import { anthropicErrorObject } from '../../server/error-shapes.js';
-import { formatSseEvent } from '../../sse/writer.js';
 import type { Dialect } from '../dialect.js';
 import { asRecord } from '../json-access.js';
 import { AnthropicStreamObserver } from './stream-observer.js';
@@ -16,5 +14,4 @@ export const anthropicMessages: Dialect = {
     applyAnthropicUsage(usage, asRecord(asRecord(body)?.['usage']));
     return usage;
   },
-  streamError: (error) => formatSseEvent('error', JSON.stringify(anthropicErrorObject(error))),
 };

@@ -1,5 +1,8 @@
 import { emptyUsage, type TokenUsage } from '../../recorder/interception.js';
+import { anthropicErrorObject } from '../../server/error-shapes.js';
+import type { GatewayError } from '../../server/gateway-error.js';
 import type { SseEventView } from '../../sse/framer.js';
+import { formatSseEvent } from '../../sse/writer.js';
 import type { StreamObserver } from '../dialect.js';
 import { asRecord, parseJson, stringField } from '../json-access.js';
 import { applyAnthropicUsage } from './usage.js';
@@ -12,6 +15,10 @@ export class AnthropicStreamObserver implements StreamObserver {
   end: 'completed' | 'error' | undefined;
   errorMessage: string | undefined;
   readonly usage: TokenUsage = emptyUsage();
+
+  errorEvent(error: GatewayError): Buffer {
+    return formatSseEvent('error', JSON.stringify(anthropicErrorObject(error)));
+  }
 
   readonly onEvent = (type: string, event: SseEventView): undefined => {
     switch (type) {

@@ -1,0 +1,71 @@
+import { emptyUsage, type TokenUsage } from '../../recorder/interception.js';
+import { openaiErrorObject } from '../../server/error-shapes.js';
+import type { GatewayError } from '../../server/gateway-error.js';
+import type { SseEventView } from '../../sse/framer.js';
+import { formatSseEvent } from '../../sse/writer.js';
+import type { StreamObserver } from '../dialect.js';
+import { asRecord, parseJson, stringField } from '../json-access.js';
+import { applyChatUsage } from './usage.js';
+
+const DROP = Buffer.alloc(0);
+const USAGE_NULL = /,\s*"usage"\s*:\s*null(?=\s*[,}])|"usage"\s*:\s*null\s*,?/;
+
+/**
+ * Reads usage, errors and the end of a Chat Completions stream. The gateway always asks
+ * the upstream for usage; when the client did not, the extra usage chunk is dropped and
+ * the `"usage":null` the upstream then adds to every chunk is taken out again, so the
+ * client receives exactly what it would have received without us.
+ */
+export class ChatStreamObserver implements StreamObserver {
+  end: 'completed' | 'error' | undefined;
+  errorMessage: string | undefined;
+  readonly usage: TokenUsage = emptyUsage();
+  private readonly choices = new Map<number, boolean>();
+
+  constructor(private readonly clientAskedForUsage: boolean) {}
+
+  errorEvent(error: GatewayError): Buffer {
+    return formatSseEvent(undefined, JSON.stringify(openaiErrorObject(error)));
+  }
+
+  readonly onEvent = (_type: string, event: SseEventView): Buffer | undefined => {
+    const data = event.data();
+    if (data === '[DONE]') {
+      this.end = 'completed';
+      return undefined;
+    }
+    const chunk = asRecord(parseJson(data));
+    if (chunk === undefined) return undefined;
+    const error = asRecord(chunk['error']);
+    if (error !== undefined) {
+      this.end = 'error';
+      this.errorMessage = stringField(error, 'message') ?? 'upstream stream error';
+      return undefined;
+    }
+    const usage = asRecord(chunk['usage']);
+    applyChatUsage(this.usage, usage);
+    const choices = chunk['choices'];
+    if (Array.isArray(choices)) this.trackChoices(choices);
+    if (this.clientAskedForUsage || !('usage' in chunk)) return undefined;
+    if (usage !== undefined && Array.isArray(choices) && choices.length === 0) return DROP;
+    if (chunk['usage'] === null) return Buffer.from(`data: ${data.replace(USAGE_NULL, '')}\n\n`);
+    return undefined;
+  };
+
+  /** Complete once every choice that appeared has a finish_reason, even if [DONE] never comes. */
+  private trackChoices(choices: unknown[]): void {
+    for (const item of choices) {
+      const choice = asRecord(item);
+      const index = typeof choice?.['index'] === 'number' ? choice['index'] : 0;
+      const finished = typeof choice?.['finish_reason'] === 'string';
+      this.choices.set(index, (this.choices.get(index) ?? false) || finished);
+    }
+    if (
+      this.end === undefined &&
+      this.choices.size > 0 &&
+      [...this.choices.values()].every(Boolean)
+    ) {
+      this.end = 'completed';
+    }
+  }
+}
