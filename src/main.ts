@@ -1,7 +1,34 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EXIT_USAGE, serve } from './cli/serve.js';
 import { DEMO_USAGE, MAIN_USAGE, SERVE_USAGE } from './cli/usage.js';
+
+interface Command {
+  readonly usage: string;
+  readonly options: NonNullable<ParseArgsConfig['options']>;
+  run(values: Record<string, string | boolean | undefined>): Promise<number>;
+}
+
+const str = (value: string | boolean | undefined): string | undefined =>
+  typeof value === 'string' ? value : undefined;
+
+const COMMANDS: Record<string, Command> = {
+  serve: {
+    usage: SERVE_USAGE,
+    options: { config: { type: 'string', short: 'c' }, listen: { type: 'string', short: 'l' } },
+    run: (values) =>
+      serve({ config: str(values['config']), listen: str(values['listen']) }, process.env),
+  },
+  demo: {
+    usage: DEMO_USAGE,
+    options: { listen: { type: 'string', short: 'l' } },
+    async run(values) {
+      // Loaded on demand: the demo pulls in a pretty printer that `serve` never needs.
+      const { demo } = await import('./cli/demo.js');
+      return demo({ listen: str(values['listen']) ?? '127.0.0.1:8080' });
+    },
+  },
+};
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -11,61 +38,37 @@ function version(): string {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
     process.stdout.write(MAIN_USAGE);
-    return command === undefined ? EXIT_USAGE : 0;
+    return name === undefined ? EXIT_USAGE : 0;
   }
-  if (command === '-v' || command === '--version') {
+  if (name === '-v' || name === '--version') {
     process.stdout.write(`${version()}\n`);
     return 0;
   }
-  try {
-    switch (command) {
-      case 'serve': {
-        const { values } = parseArgs({
-          args: rest,
-          options: {
-            config: { type: 'string', short: 'c' },
-            listen: { type: 'string', short: 'l' },
-            help: { type: 'boolean', short: 'h' },
-          },
-        });
-        if (values.help === true) {
-          process.stdout.write(SERVE_USAGE);
-          return 0;
-        }
-        return await serve({ config: values.config, listen: values.listen }, process.env);
-      }
-      case 'demo': {
-        const { values } = parseArgs({
-          args: rest,
-          options: {
-            listen: { type: 'string', short: 'l' },
-            help: { type: 'boolean', short: 'h' },
-          },
-        });
-        if (values.help === true) {
-          process.stdout.write(DEMO_USAGE);
-          return 0;
-        }
-        // Loaded on demand: the demo pulls in a pretty printer that `serve` never needs.
-        const { demo } = await import('./cli/demo.js');
-        return await demo({ listen: values.listen ?? '127.0.0.1:8080' });
-      }
-      default:
-        process.stderr.write(`switchyard: unknown command "${command}"\n\n${MAIN_USAGE}`);
-        return EXIT_USAGE;
-    }
-  } catch (error) {
-    if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true) {
-      process.stderr.write(
-        `switchyard ${command}: ${(error as Error).message}\nTry: switchyard ${command} --help\n`,
-      );
-      return EXIT_USAGE;
-    }
-    throw error;
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    process.stderr.write(`switchyard: unknown command "${name}"\n\n${MAIN_USAGE}`);
+    return EXIT_USAGE;
   }
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...rest],
+      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+    }));
+  } catch (error) {
+    process.stderr.write(
+      `switchyard ${name}: ${(error as Error).message}\nTry: switchyard ${name} --help\n`,
+    );
+    return EXIT_USAGE;
+  }
+  if (values['help'] === true) {
+    process.stdout.write(command.usage);
+    return 0;
+  }
+  return command.run(values);
 }
 
 main(process.argv.slice(2)).then(

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { dialectProfiles } from './support/dialect-profiles.js';
+import { callRaw } from './support/profile.js';
 import { startHarness, TOKEN, type Harness } from './support/harness.js';
 
 interface BadInput {
@@ -182,7 +183,7 @@ describe.each(dialectProfiles)('bad input answered in the API error shape: $name
   });
 
   it('keeps serving after all of that', async () => {
-    const outcome = await profile.callRaw({
+    const outcome = await callRaw(profile, {
       gatewayUrl: harness.url,
       token: TOKEN,
       streaming: false,

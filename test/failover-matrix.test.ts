@@ -4,6 +4,7 @@ import { request } from 'undici';
 import { maskedHint } from '../src/telemetry/masked-hint.js';
 import type { ClientOutcome } from './support/client-outcome.js';
 import { dialectProfiles, SUCCESS_TEXT, type DialectProfile } from './support/dialect-profiles.js';
+import { callRaw, callSdk } from './support/profile.js';
 import { ADMIN_TOKEN, startHarness, TOKEN } from './support/harness.js';
 import type { MockReply } from './support/mock-upstream.js';
 
@@ -173,7 +174,7 @@ describe.each(dialectProfiles)('failover matrix: $name', (profile) => {
               ...(scenario.byok === true ? { byokKey } : {}),
             };
             const outcome: ClientOutcome =
-              client === 'sdk' ? await profile.callSdk(options) : await profile.callRaw(options);
+              client === 'sdk' ? await callSdk(profile, options) : await callRaw(profile, options);
             expect(outcome.status).toBe(step.status);
             expect(outcome.headers['retry-after']).toBe(step.retryAfter);
             if (step.status === 200) expect(outcome.text).toBe(SUCCESS_TEXT);

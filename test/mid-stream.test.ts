@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { dialectProfiles } from './support/dialect-profiles.js';
+import { streamWithSdk } from './support/profile.js';
 import { startHarness, TOKEN, type Harness } from './support/harness.js';
 import { parseSseText } from './support/sse-text.js';
 
@@ -63,7 +64,7 @@ describe.each(dialectProfiles)('after the commit point: $name', (profile) => {
     'the SDK surfaces %s as an error, not a truncated success',
     async (fault) => {
       harness.upstream.script = () => profile[fault]();
-      const outcome = await profile.streamWithSdk({
+      const outcome = await streamWithSdk(profile, {
         gatewayUrl: harness.url,
         token: TOKEN,
         streaming: true,

@@ -1,33 +1,35 @@
+const PROVIDERS_FROM_ENV = [
+  { keys: 'ANTHROPIC_API_KEYS', baseUrl: 'SWITCHYARD_ANTHROPIC_BASE_URL', name: 'anthropic' },
+  { keys: 'OPENAI_API_KEYS', baseUrl: 'SWITCHYARD_OPENAI_BASE_URL', name: 'openai' },
+] as const;
+
+const SCALARS_FROM_ENV = [
+  ['SWITCHYARD_LISTEN', 'listen'],
+  ['SWITCHYARD_DATABASE', 'database'],
+  ['SWITCHYARD_LOG_LEVEL', 'log_level'],
+] as const;
+
+function list(value: string | undefined): string[] | undefined {
+  return value === undefined || value.trim() === ''
+    ? undefined
+    : value.split(',').map((item) => item.trim());
+}
+
 /**
  * The quick start without a file: a configuration document built from environment
  * variables, validated exactly like a file so its errors read the same.
  */
 export function envOnlyConfig(env: NodeJS.ProcessEnv): Record<string, unknown> {
-  const list = (value: string | undefined): string[] | undefined =>
-    value === undefined || value.trim() === ''
-      ? undefined
-      : value.split(',').map((item) => item.trim());
   const providers: Record<string, unknown>[] = [];
-  const anthropic = list(env['ANTHROPIC_API_KEYS']);
-  if (anthropic !== undefined) {
+  for (const source of PROVIDERS_FROM_ENV) {
+    const keys = list(env[source.keys]);
+    if (keys === undefined) continue;
+    const baseUrl = env[source.baseUrl];
     providers.push({
-      name: 'anthropic',
-      type: 'anthropic',
-      keys: anthropic,
-      ...(env['SWITCHYARD_ANTHROPIC_BASE_URL'] === undefined
-        ? {}
-        : { base_url: env['SWITCHYARD_ANTHROPIC_BASE_URL'] }),
-    });
-  }
-  const openai = list(env['OPENAI_API_KEYS']);
-  if (openai !== undefined) {
-    providers.push({
-      name: 'openai',
-      type: 'openai',
-      keys: openai,
-      ...(env['SWITCHYARD_OPENAI_BASE_URL'] === undefined
-        ? {}
-        : { base_url: env['SWITCHYARD_OPENAI_BASE_URL'] }),
+      name: source.name,
+      type: source.name,
+      keys,
+      ...(baseUrl === undefined ? {} : { base_url: baseUrl }),
     });
   }
   const tokens = (list(env['SWITCHYARD_TOKENS']) ?? []).map((pair) => {
@@ -40,11 +42,11 @@ export function envOnlyConfig(env: NodeJS.ProcessEnv): Record<string, unknown> {
     providers,
     auth: { allow_byok: env['SWITCHYARD_ALLOW_BYOK'] === 'true', tokens },
   };
-  if (env['SWITCHYARD_LISTEN'] !== undefined) document['listen'] = env['SWITCHYARD_LISTEN'];
-  if (env['SWITCHYARD_DATABASE'] !== undefined) document['database'] = env['SWITCHYARD_DATABASE'];
-  if (env['SWITCHYARD_LOG_LEVEL'] !== undefined)
-    document['log_level'] = env['SWITCHYARD_LOG_LEVEL'];
-  if (env['SWITCHYARD_ADMIN_TOKEN'] !== undefined)
-    document['admin'] = { token: env['SWITCHYARD_ADMIN_TOKEN'] };
+  for (const [variable, field] of SCALARS_FROM_ENV) {
+    const value = env[variable];
+    if (value !== undefined) document[field] = value;
+  }
+  const adminToken = env['SWITCHYARD_ADMIN_TOKEN'];
+  if (adminToken !== undefined) document['admin'] = { token: adminToken };
   return document;
 }

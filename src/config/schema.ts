@@ -3,23 +3,20 @@ import { parseDurationMs, parseSizeBytes } from './units.js';
 
 export const PROVIDER_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
-const duration = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  const ms = parseDurationMs(value);
-  if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: 'expected a duration such as 500ms, 30s or 10m' });
-    return z.NEVER;
-  }
-  return ms;
-});
+/** A number or a string with a unit, read by `parse` into milliseconds or bytes. */
+function withUnit(parse: (value: string | number) => number | undefined, expected: string) {
+  return z.union([z.number(), z.string()]).transform((value, ctx) => {
+    const parsed = parse(value);
+    if (parsed === undefined) {
+      ctx.addIssue({ code: 'custom', message: `expected ${expected}` });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+}
 
-const size = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  const bytes = parseSizeBytes(value);
-  if (bytes === undefined) {
-    ctx.addIssue({ code: 'custom', message: 'expected a size such as 32MiB or 1048576' });
-    return z.NEVER;
-  }
-  return bytes;
-});
+const duration = withUnit(parseDurationMs, 'a duration such as 500ms, 30s or 10m');
+const size = withUnit(parseSizeBytes, 'a size such as 32MiB or 1048576');
 
 const listen = z
   .string()

@@ -1,7 +1,5 @@
 import OpenAI, { APIError as OpenAIAPIError } from 'openai';
-import { request } from 'undici';
-import { headersToRecord, type ClientOutcome } from './client-outcome.js';
-import { errorOutcome, SUCCESS_TEXT, type CallOptions, type DialectProfile } from './profile.js';
+import { ResponseStream } from 'openai/lib/responses/ResponseStream';
 import type { MockReply, SeenRequest } from './mock-upstream.js';
 import {
   chatCompletion,
@@ -12,7 +10,7 @@ import {
   responsesStreamError,
   responsesStreamEvents,
 } from './openai-fixtures.js';
-import type { ParsedEvent } from './sse-text.js';
+import { SUCCESS_TEXT, type CallOptions, type DialectProfile } from './profile.js';
 
 const openaiErrorMessage = (body: unknown): string | undefined => {
   const error = (body as { error?: { message?: unknown } } | undefined)?.error;
@@ -33,63 +31,11 @@ function sdkClient({ gatewayUrl, token, byokKey }: CallOptions): OpenAI {
   });
 }
 
-function sdkError(error: unknown): ClientOutcome {
-  if (!isOpenAIApiError(error)) throw error;
-  // The SDK keeps only the inner `error` object of the body.
-  const body = { error: error.error };
-  return errorOutcome(
-    error.status ?? 0,
-    headersToRecord(error.headers),
-    body,
-    openaiErrorMessage(body),
-  );
-}
-
-async function rawCall(
-  path: string,
-  options: CallOptions,
-  body: string,
-): Promise<{ status: number; headers: Record<string, string>; text: string }> {
-  const headers: Record<string, string> = {
-    'content-type': 'application/json',
-    authorization: `Bearer ${options.byokKey ?? options.token}`,
-  };
-  if (options.byokKey !== undefined) headers['x-switchyard-token'] = options.token;
-  const response = await request(`${options.gatewayUrl}${path}`, { method: 'POST', headers, body });
-  return {
-    status: response.statusCode,
-    headers: headersToRecord(response.headers),
-    text: await response.body.text(),
-  };
-}
-
-function rawOutcome(
-  result: { status: number; headers: Record<string, string>; text: string },
-  successText: (text: string) => string | undefined,
-): ClientOutcome {
-  if (result.status >= 400) {
-    const parsed = JSON.parse(result.text) as unknown;
-    return errorOutcome(result.status, result.headers, parsed, openaiErrorMessage(parsed));
-  }
-  return {
-    status: result.status,
-    headers: result.headers,
-    text: successText(result.text),
-    errorMessage: undefined,
-    errorBody: undefined,
-  };
-}
-
-function upstreamError(
-  status: number,
-  message: string,
-  headers?: Record<string, string>,
-): MockReply {
-  return {
-    status,
-    headers: { 'x-request-id': 'req_upstream_1', ...headers },
-    body: openaiError(status, message),
-  };
+async function* pieces<T>(
+  stream: AsyncIterable<T>,
+  pick: (event: T) => string | undefined,
+): AsyncIterable<string> {
+  for await (const event of stream) yield pick(event) ?? '';
 }
 
 function includeUsage(seen: SeenRequest | undefined): boolean {
@@ -98,124 +44,94 @@ function includeUsage(seen: SeenRequest | undefined): boolean {
   return body.stream_options?.include_usage === true;
 }
 
-export const chatProfile: DialectProfile = {
-  name: 'chat',
+/** What OpenAI profiles share: error shape, credentials, how SDK errors look. */
+const openaiCommon = {
   provider: { name: 'openai', type: 'openai' },
+  upstreamError: (
+    status: number,
+    message: string,
+    headers?: Record<string, string>,
+  ): MockReply => ({
+    status,
+    headers: { 'x-request-id': 'req_upstream_1', ...headers },
+    body: openaiError(status, message),
+  }),
+  errorMessageOf: openaiErrorMessage,
+  // The SDK keeps only the inner `error` object of the body.
+  sdkErrorBody: (error: unknown) =>
+    isOpenAIApiError(error)
+      ? { status: error.status ?? 0, headers: error.headers, body: { error: error.error } }
+      : undefined,
+  rawHeaders: ({ token, byokKey }: CallOptions) => ({
+    authorization: `Bearer ${byokKey ?? token}`,
+    ...(byokKey === undefined ? {} : { 'x-switchyard-token': token }),
+  }),
+} as const;
+
+const chatMessages = [{ role: 'user' as const, content: 'Hi' }];
+const chatText = (chunk: unknown): string | undefined =>
+  (chunk as { choices?: { delta?: { content?: string | null } }[] }).choices?.[0]?.delta?.content ??
+  undefined;
+
+export const chatProfile: DialectProfile = {
+  ...openaiCommon,
+  name: 'chat',
   route: '/openai/v1/chat/completions',
   success: (streaming, seen) =>
     streaming
       ? { sse: chatStreamEvents(SUCCESS_TEXT, includeUsage(seen)) }
       : { status: 200, body: chatCompletion(SUCCESS_TEXT) },
-  upstreamError,
   midStreamError: () => ({
     sse: [...chatStreamEvents(SUCCESS_TEXT).slice(0, 2), chatStreamError()],
   }),
   midStreamDrop: () => ({ sse: chatStreamEvents(SUCCESS_TEXT).slice(0, 2), then: 'drop' }),
-  requestBody: (streaming) => ({
-    model: 'gpt-test',
-    stream: streaming,
-    messages: [{ role: 'user', content: 'Hi' }],
-  }),
-  errorMessageOf: openaiErrorMessage,
+  requestBody: (streaming) => ({ model: 'gpt-test', stream: streaming, messages: chatMessages }),
   isStreamError: (event) =>
-    event?.event === undefined &&
     event !== undefined &&
+    event.event === undefined &&
     openaiErrorMessage(JSON.parse(event.data)) !== undefined,
-
-  async callSdk(options) {
-    const client = sdkClient(options);
-    const params = { model: 'gpt-test', messages: [{ role: 'user' as const, content: 'Hi' }] };
-    try {
-      if (!options.streaming) {
-        const { data, response } = await client.chat.completions.create(params).withResponse();
-        return {
-          status: response.status,
-          headers: headersToRecord(response.headers),
-          text: data.choices[0]?.message.content ?? undefined,
-          errorMessage: undefined,
-          errorBody: undefined,
-        };
-      }
-      const { data: stream, response } = await client.chat.completions
-        .create({ ...params, stream: true })
-        .withResponse();
-      let text = '';
-      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
-      return {
-        status: response.status,
-        headers: headersToRecord(response.headers),
-        text,
-        errorMessage: undefined,
-        errorBody: undefined,
-      };
-    } catch (error) {
-      return sdkError(error);
-    }
+  textOfBody: (body) =>
+    (body as { choices: { message: { content: string } }[] }).choices[0]?.message.content,
+  textOfEvent: chatText,
+  async sdkBlocking(options) {
+    const { data, response } = await sdkClient(options)
+      .chat.completions.create({ model: 'gpt-test', messages: chatMessages })
+      .withResponse();
+    return {
+      status: response.status,
+      headers: response.headers,
+      data: data.choices[0]?.message.content ?? undefined,
+    };
   },
-
-  async callRaw(options, body) {
-    const result = await rawCall(
-      '/openai/v1/chat/completions',
-      options,
-      body ?? JSON.stringify(chatProfile.requestBody(options.streaming)),
-    );
-    return rawOutcome(result, (text) => {
-      if (!options.streaming)
-        return (JSON.parse(text) as { choices: { message: { content: string } }[] }).choices[0]
-          ?.message.content;
-      let streamed = '';
-      for (const line of text.split('\n')) {
-        if (!line.startsWith('data: {')) continue;
-        streamed +=
-          (JSON.parse(line.slice(6)) as { choices: { delta: { content?: string } }[] }).choices[0]
-            ?.delta.content ?? '';
-      }
-      return streamed;
-    });
-  },
-
-  async streamWithSdk(options) {
-    let textBeforeError = '';
-    try {
-      const stream = await sdkClient(options).chat.completions.create({
-        model: 'gpt-test',
-        stream: true,
-        messages: [{ role: 'user', content: 'Hi' }],
-      });
-      for await (const chunk of stream) textBeforeError += chunk.choices[0]?.delta.content ?? '';
-    } catch (error) {
-      return { textBeforeError, error };
-    }
-    return { textBeforeError, error: undefined };
+  async sdkStream(options) {
+    const { data, response } = await sdkClient(options)
+      .chat.completions.create({ model: 'gpt-test', messages: chatMessages, stream: true })
+      .withResponse();
+    return { status: response.status, headers: response.headers, data: pieces(data, chatText) };
   },
 };
 
-function responseText(output: unknown): string | undefined {
-  for (const item of output as { type: string; content?: { type: string; text: string }[] }[]) {
-    if (item.type === 'message') return item.content?.find((c) => c.type === 'output_text')?.text;
-  }
-  return undefined;
-}
-
 const responsesEvents = responsesStreamEvents(SUCCESS_TEXT);
+const responseDelta = (event: unknown): string | undefined => {
+  const e = event as { type?: string; delta?: string };
+  return e.type === 'response.output_text.delta' ? e.delta : undefined;
+};
 
 export const responsesProfile: DialectProfile = {
+  ...openaiCommon,
   name: 'responses',
-  provider: { name: 'openai', type: 'openai' },
   route: '/openai/v1/responses',
   success: (streaming) =>
     streaming ? { sse: responsesEvents } : { status: 200, body: responseObject(SUCCESS_TEXT) },
-  upstreamError,
   midStreamError: () => ({ sse: [...responsesEvents.slice(0, 5), responsesStreamError(5)] }),
   midStreamDrop: () => ({ sse: responsesEvents.slice(0, 5), then: 'drop' }),
   requestBody: (streaming) => ({ model: 'gpt-test', stream: streaming, input: 'Hi' }),
-  errorMessageOf: openaiErrorMessage,
-  isStreamError: (event: ParsedEvent | undefined) => {
+  isStreamError: (event) => {
     if (event?.event !== 'error') return false;
     const data = JSON.parse(event.data) as {
       type?: string;
-      message?: string;
-      sequence_number?: number;
+      message?: unknown;
+      sequence_number?: unknown;
     };
     return (
       data.type === 'error' &&
@@ -223,68 +139,32 @@ export const responsesProfile: DialectProfile = {
       typeof data.sequence_number === 'number'
     );
   },
-
-  async callSdk(options) {
-    const client = sdkClient(options);
-    try {
-      if (!options.streaming) {
-        const { data, response } = await client.responses
-          .create({ model: 'gpt-test', input: 'Hi' })
-          .withResponse();
-        return {
-          status: response.status,
-          headers: headersToRecord(response.headers),
-          text: data.output_text,
-          errorMessage: undefined,
-          errorBody: undefined,
-        };
-      }
-      const { data: stream, response } = await client.responses
-        .create({ model: 'gpt-test', input: 'Hi', stream: true })
-        .withResponse();
-      let text = '';
-      for await (const event of stream)
-        if (event.type === 'response.output_text.delta') text += event.delta;
-      return {
-        status: response.status,
-        headers: headersToRecord(response.headers),
-        text,
-        errorMessage: undefined,
-        errorBody: undefined,
-      };
-    } catch (error) {
-      return sdkError(error);
+  textOfBody: (body) => {
+    for (const item of (
+      body as { output: { type: string; content?: { type: string; text: string }[] }[] }
+    ).output) {
+      if (item.type === 'message') return item.content?.find((c) => c.type === 'output_text')?.text;
     }
+    return undefined;
   },
-
-  async callRaw(options, body) {
-    const result = await rawCall(
-      '/openai/v1/responses',
-      options,
-      body ?? JSON.stringify(responsesProfile.requestBody(options.streaming)),
-    );
-    return rawOutcome(result, (text) => {
-      if (!options.streaming) return responseText((JSON.parse(text) as { output: unknown }).output);
-      let streamed = '';
-      for (const line of text.split('\n')) {
-        if (!line.startsWith('data: {')) continue;
-        const event = JSON.parse(line.slice(6)) as { type: string; delta?: string };
-        if (event.type === 'response.output_text.delta') streamed += event.delta ?? '';
-      }
-      return streamed;
-    });
+  textOfEvent: responseDelta,
+  async sdkBlocking(options) {
+    const { data, response } = await sdkClient(options)
+      .responses.create({ model: 'gpt-test', input: 'Hi' })
+      .withResponse();
+    return { status: response.status, headers: response.headers, data: data.output_text };
   },
-
-  async streamWithSdk(options) {
-    let textBeforeError = '';
-    try {
-      const stream = sdkClient(options).responses.stream({ model: 'gpt-test', input: 'Hi' });
-      for await (const event of stream)
-        if (event.type === 'response.output_text.delta') textBeforeError += event.delta;
+  async sdkStream(options) {
+    const { data, response } = await sdkClient(options)
+      .responses.create({ model: 'gpt-test', input: 'Hi', stream: true })
+      .withResponse();
+    // Through the SDK's stream helper, which is what turns an in-stream error event into a throw.
+    const stream = ResponseStream.fromReadableStream(data.toReadableStream());
+    async function* text(): AsyncIterable<string> {
+      yield* pieces(stream, responseDelta);
+      // The helper reports an in-stream error (or a stream without response.completed) here.
       await stream.finalResponse();
-    } catch (error) {
-      return { textBeforeError, error };
     }
-    return { textBeforeError, error: undefined };
+    return { status: response.status, headers: response.headers, data: text() };
   },
 };

@@ -1,17 +1,10 @@
-import { emptyUsage } from '../../recorder/interception.js';
-import type { Dialect } from '../dialect.js';
-import { asRecord } from '../json-access.js';
+import { defineDialect } from '../define-dialect.js';
 import { AnthropicStreamObserver } from './stream-observer.js';
-import { applyAnthropicUsage } from './usage.js';
+import { ANTHROPIC_USAGE } from './usage.js';
 
-export const anthropicMessages: Dialect = {
+export const anthropicMessages = defineDialect({
   id: 'anthropic-messages',
   family: 'anthropic',
-  upstreamBody: (request) => request.raw,
+  usage: ANTHROPIC_USAGE,
   observeStream: () => new AnthropicStreamObserver(),
-  usageOf(body) {
-    const usage = emptyUsage();
-    applyAnthropicUsage(usage, asRecord(asRecord(body)?.['usage']));
-    return usage;
-  },
-};
+});

@@ -5,7 +5,8 @@ import type { SseEventView } from '../../sse/framer.js';
 import { formatSseEvent } from '../../sse/writer.js';
 import type { StreamObserver } from '../dialect.js';
 import { asRecord, parseJson, stringField } from '../json-access.js';
-import { applyAnthropicUsage } from './usage.js';
+import { applyUsage } from '../usage-fields.js';
+import { ANTHROPIC_USAGE } from './usage.js';
 
 /**
  * Reads usage and the end of a Messages stream. Only message_start, message_delta and error
@@ -24,11 +25,15 @@ export class AnthropicStreamObserver implements StreamObserver {
     switch (type) {
       case 'message_start': {
         const message = asRecord(asRecord(parseJson(event.data()))?.['message']);
-        applyAnthropicUsage(this.usage, asRecord(message?.['usage']));
+        applyUsage(this.usage, asRecord(message?.['usage']), ANTHROPIC_USAGE);
         break;
       }
       case 'message_delta':
-        applyAnthropicUsage(this.usage, asRecord(asRecord(parseJson(event.data()))?.['usage']));
+        applyUsage(
+          this.usage,
+          asRecord(asRecord(parseJson(event.data()))?.['usage']),
+          ANTHROPIC_USAGE,
+        );
         break;
       case 'message_stop':
         this.end = 'completed';

@@ -1,17 +1,23 @@
-import { emptyUsage } from '../../recorder/interception.js';
-import type { BridgeRequest, Dialect } from '../dialect.js';
+import type { BridgeRequest } from '../dialect.js';
+import { defineDialect } from '../define-dialect.js';
 import { asRecord } from '../json-access.js';
 import { setTopLevelMember } from '../raw-json.js';
 import { ChatStreamObserver } from './stream-observer.js';
-import { applyChatUsage } from './usage.js';
+import { CHAT_USAGE } from './usage.js';
 
 function clientAskedForUsage(request: BridgeRequest): boolean {
   return asRecord(request.json['stream_options'])?.['include_usage'] === true;
 }
 
-export const openaiChat: Dialect = {
+/**
+ * Streams always ask the upstream for usage (the one edit to the client's body); the
+ * observer hides the extra chunks from a client that did not ask.
+ */
+export const openaiChat = defineDialect({
   id: 'openai-chat',
   family: 'openai',
+  usage: CHAT_USAGE,
+  observeStream: (request) => new ChatStreamObserver(clientAskedForUsage(request)),
   upstreamBody(request) {
     if (!request.stream || clientAskedForUsage(request)) return request.raw;
     const options = { ...asRecord(request.json['stream_options']), include_usage: true };
@@ -19,10 +25,4 @@ export const openaiChat: Dialect = {
       setTopLevelMember(request.raw.toString('utf8'), 'stream_options', JSON.stringify(options)),
     );
   },
-  observeStream: (request) => new ChatStreamObserver(clientAskedForUsage(request)),
-  usageOf(body) {
-    const usage = emptyUsage();
-    applyChatUsage(usage, asRecord(asRecord(body)?.['usage']));
-    return usage;
-  },
-};
+});

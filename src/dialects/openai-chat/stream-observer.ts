@@ -5,7 +5,8 @@ import type { SseEventView } from '../../sse/framer.js';
 import { formatSseEvent } from '../../sse/writer.js';
 import type { StreamObserver } from '../dialect.js';
 import { asRecord, parseJson, stringField } from '../json-access.js';
-import { applyChatUsage } from './usage.js';
+import { applyUsage } from '../usage-fields.js';
+import { CHAT_USAGE } from './usage.js';
 
 const DROP = Buffer.alloc(0);
 const USAGE_NULL = /,\s*"usage"\s*:\s*null(?=\s*[,}])|"usage"\s*:\s*null\s*,?/;
@@ -43,7 +44,7 @@ export class ChatStreamObserver implements StreamObserver {
       return undefined;
     }
     const usage = asRecord(chunk['usage']);
-    applyChatUsage(this.usage, usage);
+    applyUsage(this.usage, usage, CHAT_USAGE);
     const choices = chunk['choices'];
     if (Array.isArray(choices)) this.trackChoices(choices);
     if (this.clientAskedForUsage || !('usage' in chunk)) return undefined;

@@ -1,14 +1,9 @@
-import type { TokenUsage } from '../../recorder/interception.js';
-import { asRecord, countField, type JsonRecord } from '../json-access.js';
+import type { UsageFields } from '../usage-fields.js';
 
-/** Chat Completions usage: prompt tokens include the cached ones, as OpenAI bills them. */
-export function applyChatUsage(usage: TokenUsage, record: JsonRecord | undefined): void {
-  if (record === undefined) return;
-  usage.input = countField(record, 'prompt_tokens') ?? usage.input;
-  usage.output = countField(record, 'completion_tokens') ?? usage.output;
-  usage.cacheRead =
-    countField(asRecord(record['prompt_tokens_details']), 'cached_tokens') ?? usage.cacheRead;
-  usage.reasoning =
-    countField(asRecord(record['completion_tokens_details']), 'reasoning_tokens') ??
-    usage.reasoning;
-}
+/** Chat Completions: prompt tokens include the cached ones, as OpenAI bills them. */
+export const CHAT_USAGE: UsageFields = {
+  input: ['prompt_tokens'],
+  output: ['completion_tokens'],
+  cacheRead: ['prompt_tokens_details', 'cached_tokens'],
+  reasoning: ['completion_tokens_details', 'reasoning_tokens'],
+};

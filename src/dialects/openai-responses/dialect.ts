@@ -1,17 +1,11 @@
-import { emptyUsage } from '../../recorder/interception.js';
-import type { Dialect } from '../dialect.js';
-import { asRecord } from '../json-access.js';
+import { defineDialect } from '../define-dialect.js';
 import { ResponsesStreamObserver } from './stream-observer.js';
-import { applyResponsesUsage } from './usage.js';
+import { RESPONSES_USAGE } from './usage.js';
 
-export const openaiResponses: Dialect = {
+/** Forwarded byte for byte: reasoning items, previous_response_id and unknown fields survive. */
+export const openaiResponses = defineDialect({
   id: 'openai-responses',
   family: 'openai',
-  upstreamBody: (request) => request.raw,
+  usage: RESPONSES_USAGE,
   observeStream: () => new ResponsesStreamObserver(),
-  usageOf(body) {
-    const usage = emptyUsage();
-    applyResponsesUsage(usage, asRecord(asRecord(body)?.['usage']));
-    return usage;
-  },
-};
+});

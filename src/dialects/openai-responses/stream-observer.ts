@@ -5,7 +5,8 @@ import type { SseEventView } from '../../sse/framer.js';
 import { formatSseEvent } from '../../sse/writer.js';
 import type { StreamObserver } from '../dialect.js';
 import { asRecord, parseJson, stringField } from '../json-access.js';
-import { applyResponsesUsage } from './usage.js';
+import { applyUsage } from '../usage-fields.js';
+import { RESPONSES_USAGE } from './usage.js';
 
 const SEQUENCE = /"sequence_number"\s*:\s*(\d+)/;
 
@@ -41,12 +42,12 @@ export class ResponsesStreamObserver implements StreamObserver {
     switch (type === '' ? stringField(asRecord(parseJson(data)), 'type') : type) {
       case 'response.completed':
       case 'response.incomplete':
-        applyResponsesUsage(this.usage, this.responseUsage(data));
+        applyUsage(this.usage, this.responseUsage(data), RESPONSES_USAGE);
         this.end = 'completed';
         break;
       case 'response.failed': {
         const response = asRecord(asRecord(parseJson(data))?.['response']);
-        applyResponsesUsage(this.usage, asRecord(response?.['usage']));
+        applyUsage(this.usage, asRecord(response?.['usage']), RESPONSES_USAGE);
         this.end = 'error';
         this.errorMessage =
           stringField(asRecord(response?.['error']), 'message') ?? 'response failed';

@@ -1,0 +1,21 @@
+import type { ApiFamily, BridgeRequest, Dialect, DialectId, StreamObserver } from './dialect.js';
+import { usageOfBody, type UsageFields } from './usage-fields.js';
+
+interface DialectSpec {
+  readonly id: DialectId;
+  readonly family: ApiFamily;
+  readonly usage: UsageFields;
+  readonly observeStream: (request: BridgeRequest) => StreamObserver;
+  /** Defaults to the client's bytes, untouched. */
+  readonly upstreamBody?: (request: BridgeRequest) => Buffer;
+}
+
+export function defineDialect(spec: DialectSpec): Dialect {
+  return {
+    id: spec.id,
+    family: spec.family,
+    upstreamBody: spec.upstreamBody ?? ((request) => request.raw),
+    observeStream: spec.observeStream,
+    usageOf: usageOfBody(spec.usage),
+  };
+}

@@ -1,0 +1,38 @@
+import { emptyUsage, type TokenUsage } from '../recorder/interception.js';
+import { asRecord, countField, type JsonRecord } from './json-access.js';
+
+type FieldPath = readonly [string] | readonly [string, string];
+
+/** Where an API's `usage` object keeps each count we record. */
+export type UsageFields = Readonly<Partial<Record<keyof TokenUsage, FieldPath>>>;
+
+function read(record: JsonRecord, path: FieldPath): number | undefined {
+  return path.length === 1
+    ? countField(record, path[0])
+    : countField(asRecord(record[path[0]]), path[1]);
+}
+
+/**
+ * Folds a usage object into the running totals. Streams report some counts early and
+ * cumulative counts later, so a figure that is present replaces the earlier one.
+ */
+export function applyUsage(
+  usage: TokenUsage,
+  record: JsonRecord | undefined,
+  fields: UsageFields,
+): void {
+  if (record === undefined) return;
+  for (const name of Object.keys(fields) as (keyof TokenUsage)[]) {
+    const path = fields[name];
+    if (path !== undefined) usage[name] = read(record, path) ?? usage[name];
+  }
+}
+
+/** The usage of a complete (non-streamed) response body. */
+export function usageOfBody(fields: UsageFields): (body: unknown) => TokenUsage {
+  return (body) => {
+    const usage = emptyUsage();
+    applyUsage(usage, asRecord(asRecord(body)?.['usage']), fields);
+    return usage;
+  };
+}
