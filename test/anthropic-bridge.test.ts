@@ -339,3 +339,68 @@ describe('health', () => {
     expect(ready.statusCode).toBe(200);
   });
 });
+
+describe('upstream connections', () => {
+  it('reuses keep-alive connections to the provider', async () => {
+    for (let i = 0; i < 5; i++) {
+      const response = await post('/anthropic/v1/messages', { 'x-api-key': TOKEN }, messageBody);
+      await response.body.dump();
+    }
+    expect(harness.upstream.requests).toHaveLength(5);
+    expect(harness.upstream.connections).toBe(1);
+  });
+
+  it('drains a failed-over response so its connection is reused too', async () => {
+    harness.upstream.script = (seen) =>
+      seen.key === keys[0]
+        ? {
+            status: 429,
+            headers: { 'retry-after': '1' },
+            body: {
+              type: 'error',
+              error: { type: 'rate_limit_error', message: 'x'.repeat(10_000) },
+            },
+          }
+        : { status: 200, body: anthropicMessage() };
+    for (let i = 0; i < 5; i++) {
+      harness.gateway.providers[0]?.pool.keys[0]?.enable();
+      const response = await post('/anthropic/v1/messages', { 'x-api-key': TOKEN }, messageBody);
+      expect(response.statusCode).toBe(200);
+      await response.body.dump();
+    }
+    expect(harness.upstream.requests).toHaveLength(10);
+    // Undrained bodies would pin their sockets and need a new connection for every attempt.
+    expect(harness.upstream.connections).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('key transitions in the log', () => {
+  interface LogLine {
+    level: number;
+    msg: string;
+    key?: string;
+  }
+  const lines = (): LogLine[] => harness.logs.map((line) => JSON.parse(line) as LogLine);
+
+  it('logs each real transition once with the masked hint, permanent louder than temporary', async () => {
+    harness.upstream.script = (seen) =>
+      seen.key === keys[0]
+        ? {
+            status: 429,
+            headers: { 'retry-after': '60' },
+            body: { type: 'error', error: { type: 'rate_limit_error', message: 'slow' } },
+          }
+        : {
+            status: 401,
+            body: { type: 'error', error: { type: 'authentication_error', message: 'bad key' } },
+          };
+    for (let i = 0; i < 3; i++) {
+      const response = await post('/anthropic/v1/messages', { 'x-api-key': TOKEN }, messageBody);
+      await response.body.dump();
+    }
+    const temporary = lines().filter((l) => l.msg.includes('cooling down'));
+    const permanent = lines().filter((l) => l.msg.includes('disabled until'));
+    expect(temporary.map((l) => [l.level, l.key])).toEqual([[40, maskedHint(keys[0] ?? '')]]);
+    expect(permanent.map((l) => [l.level, l.key])).toEqual([[50, maskedHint(keys[1] ?? '')]]);
+  });
+});

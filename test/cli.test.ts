@@ -188,3 +188,35 @@ describe('serve', () => {
     expect(stdout).not.toContain('cli-test-token-123');
   });
 });
+
+describe('demo', () => {
+  it('shows a request succeed through failover and the key state change, then serves', async () => {
+    const child = spawn(process.execPath, [BIN, 'demo', '--listen', '127.0.0.1:0'], {
+      cwd: dir,
+      env: { PATH: process.env['PATH'] ?? '', HOME: dir },
+    });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await expect.poll(() => stdout, { timeout: 8000 }).toContain('Press Ctrl-C to stop.');
+    expect(stdout).toContain('POST /anthropic/v1/messages → HTTP 200');
+    expect(stdout).toMatch(/key 0 .*: valid\n\s+key 1 .*: valid/);
+    expect(stdout).toMatch(/key 0 .*: temporary \(cooling down \d+s\)/);
+    expect(stdout).toContain('ANTHROPIC_BASE_URL=');
+    const base = /gateway on (http:\/\/[^,\s]+)/.exec(stdout)?.[1] ?? '';
+    const response = await request(`${base}/anthropic/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': 'demo-gateway-token' },
+      body: JSON.stringify({
+        model: 'claude-demo',
+        max_tokens: 16,
+        stream: true,
+        messages: [{ role: 'user', content: 'Hi' }],
+      }),
+    });
+    expect(response.statusCode).toBe(200);
+    expect(await response.body.text()).toContain('event: message_stop');
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+  });
+});

@@ -48,6 +48,8 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  */
 export class MockUpstream {
   readonly requests: SeenRequest[] = [];
+  /** TCP connections accepted so far, to check that the gateway reuses them. */
+  connections = 0;
   script: Script = () => ({ status: 500, body: { error: 'no script' } });
   private readonly sockets = new Set<Socket>();
 
@@ -71,6 +73,7 @@ export class MockUpstream {
       });
     });
     this.server.on('connection', (socket) => {
+      this.connections++;
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
