@@ -6,6 +6,7 @@ import { systemClock, type Clock } from './keypool/clock.js';
 import type { KeyTransition } from './keypool/key.js';
 import type { InterceptionSink } from './recorder/interception.js';
 import { FanoutSink, LogSink } from './recorder/log-sink.js';
+import { answerMalformedRequest } from './server/malformed-request.js';
 import { createRequestHandler } from './server/request-handler.js';
 import { RouteTable } from './server/route-table.js';
 import type { Logger } from './telemetry/logger.js';
@@ -53,11 +54,12 @@ export class Gateway {
           logTransition(logger, settings.name, t);
         }),
     );
+    const routes = new RouteTable(this.providers);
     const handler = createRequestHandler({
       clock,
       logger,
       sink: new FanoutSink([new LogSink(logger), ...(options.sinks ?? [])], logger),
-      routes: new RouteTable(this.providers),
+      routes,
       auth: { tokens: new GatewayTokens(config.auth.tokens), allowByok: config.auth.allowByok },
       adminToken:
         config.adminToken === undefined
@@ -67,7 +69,7 @@ export class Gateway {
       bodyLimit: config.bodyLimit,
       isReady: () => this.ready,
     });
-    this.server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
+    this.server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
       this.inFlight++;
       // While draining, answer what is in flight but let no connection linger afterwards.
       if (this.draining) res.shouldKeepAlive = false;
@@ -82,11 +84,7 @@ export class Gateway {
       handler(req, res);
     });
     this.server.on('clientError', (error, socket) => {
-      if (socket.writable && !socket.destroyed) {
-        socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
-      } else {
-        socket.destroy(error);
-      }
+      answerMalformedRequest(error, socket, routes);
     });
   }
 

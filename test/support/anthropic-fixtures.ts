@@ -78,3 +78,47 @@ export function anthropicStreamError(type = 'overloaded_error', message = 'Overl
 export function anthropicError(type: string, message: string): Record<string, unknown> {
   return { type: 'error', error: { type, message } };
 }
+
+/** A stream whose answer is one client-side tool call; its input arrives in two JSON deltas. */
+export function anthropicToolUseStreamEvents(toolUse: {
+  id: string;
+  name: string;
+  input: Record<string, unknown>;
+}): string[] {
+  const json = JSON.stringify(toolUse.input);
+  const half = Math.ceil(json.length / 2);
+  return [
+    event('message_start', {
+      type: 'message_start',
+      message: {
+        id: 'msg_01ToolUseStreamFixture0001',
+        type: 'message',
+        role: 'assistant',
+        model: 'claude-test',
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { input_tokens: 25, output_tokens: 1 },
+      },
+    }),
+    event('content_block_start', {
+      type: 'content_block_start',
+      index: 0,
+      content_block: { type: 'tool_use', id: toolUse.id, name: toolUse.name, input: {} },
+    }),
+    ...[json.slice(0, half), json.slice(half)].map((partial) =>
+      event('content_block_delta', {
+        type: 'content_block_delta',
+        index: 0,
+        delta: { type: 'input_json_delta', partial_json: partial },
+      }),
+    ),
+    event('content_block_stop', { type: 'content_block_stop', index: 0 }),
+    event('message_delta', {
+      type: 'message_delta',
+      delta: { stop_reason: 'tool_use', stop_sequence: null },
+      usage: { output_tokens: 30 },
+    }),
+    event('message_stop', { type: 'message_stop' }),
+  ];
+}

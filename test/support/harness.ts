@@ -10,6 +10,8 @@ export interface HarnessOptions {
     name: string;
     type: 'anthropic' | 'openai';
     keys: readonly string[];
+    /** Defaults to the mock upstream. */
+    baseUrl?: string;
   }[];
   readonly tokens?: readonly { user: string; token: string }[];
   readonly allowByok?: boolean;
@@ -38,11 +40,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const config = parseConfig(
     {
       listen: '127.0.0.1:0',
-      providers: (options.providers ?? []).map((p) => ({
+      providers: (options.providers ?? []).map(({ baseUrl, ...p }) => ({
         ...p,
         keys: [...p.keys],
         // As in production: OpenAI's base URL includes /v1, Anthropic's does not.
-        base_url: p.type === 'openai' ? `${upstream.url}v1/` : upstream.url,
+        base_url: baseUrl ?? (p.type === 'openai' ? `${upstream.url}v1/` : upstream.url),
       })),
       auth: {
         allow_byok: options.allowByok ?? true,

@@ -76,6 +76,8 @@ export class MockUpstream {
       this.connections++;
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
+      // A stalled reply would otherwise keep its socket half-open after the gateway hung up.
+      socket.on('end', () => socket.destroy());
     });
   }
 
@@ -95,6 +97,11 @@ export class MockUpstream {
   reset(script?: Script): void {
     this.requests.length = 0;
     if (script !== undefined) this.script = script;
+  }
+
+  /** How long an idle keep-alive connection stays open (Node's default is 5 s). */
+  set keepAliveTimeoutMs(ms: number) {
+    this.server.keepAliveTimeout = ms;
   }
 
   get openSockets(): number {

@@ -120,6 +120,14 @@ export function responseObject(
   };
 }
 
+/** Responses events as sent: named after their type and numbered in order. */
+function sequencedEvents(bodies: readonly Record<string, unknown>[]): string[] {
+  return bodies.map(
+    (body, i) =>
+      `event: ${String(body['type'])}\ndata: ${JSON.stringify({ ...body, sequence_number: i })}\n\n`,
+  );
+}
+
 /** The events Codex and the SDK helpers depend on, in order, with sequence numbers. */
 export function responsesStreamEvents(text = 'Hello from upstream'): string[] {
   const half = Math.ceil(text.length / 2);
@@ -178,10 +186,7 @@ export function responsesStreamEvents(text = 'Hello from upstream'): string[] {
     { type: 'response.output_item.done', output_index: 0, item: done },
     { type: 'response.completed', response: { ...responseObject(text), output: [done] } },
   ];
-  return bodies.map(
-    (body, i) =>
-      `event: ${String(body['type'])}\ndata: ${JSON.stringify({ ...body, sequence_number: i })}\n\n`,
-  );
+  return sequencedEvents(bodies);
 }
 
 export function responsesStreamError(
@@ -189,4 +194,47 @@ export function responsesStreamError(
   message = 'An error occurred while processing your request.',
 ): string {
   return `event: error\ndata: ${JSON.stringify({ type: 'error', code: 'server_error', message, param: null, sequence_number: sequence })}\n\n`;
+}
+
+/** A Responses stream whose answer is one function call; its arguments arrive in two deltas. */
+export function responsesFunctionCallStreamEvents(call: {
+  callId: string;
+  name: string;
+  arguments: string;
+}): string[] {
+  const half = Math.ceil(call.arguments.length / 2);
+  const added = {
+    id: 'fc_1',
+    type: 'function_call',
+    status: 'in_progress',
+    call_id: call.callId,
+    name: call.name,
+    arguments: '',
+  };
+  const done = { ...added, status: 'completed', arguments: call.arguments };
+  const response = (status: string, output: unknown[]): Record<string, unknown> => ({
+    ...responseObject('', status),
+    output,
+    usage: status === 'completed' ? responsesUsage : null,
+  });
+  const bodies: Record<string, unknown>[] = [
+    { type: 'response.created', response: response('in_progress', []) },
+    { type: 'response.in_progress', response: response('in_progress', []) },
+    { type: 'response.output_item.added', output_index: 0, item: added },
+    ...[call.arguments.slice(0, half), call.arguments.slice(half)].map((delta) => ({
+      type: 'response.function_call_arguments.delta',
+      item_id: 'fc_1',
+      output_index: 0,
+      delta,
+    })),
+    {
+      type: 'response.function_call_arguments.done',
+      item_id: 'fc_1',
+      output_index: 0,
+      arguments: call.arguments,
+    },
+    { type: 'response.output_item.done', output_index: 0, item: done },
+    { type: 'response.completed', response: response('completed', [done]) },
+  ];
+  return sequencedEvents(bodies);
 }

@@ -89,6 +89,7 @@ export const chatProfile: DialectProfile = {
   isStreamError: (event) =>
     event !== undefined &&
     event.event === undefined &&
+    event.data.startsWith('{') &&
     openaiErrorMessage(JSON.parse(event.data)) !== undefined,
   textOfBody: (body) =>
     (body as { choices: { message: { content: string } }[] }).choices[0]?.message.content,

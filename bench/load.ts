@@ -1,0 +1,97 @@
+import autocannon from 'autocannon';
+import type { ChildHandle } from './processes.js';
+import { percentile, Sampler, sorted } from './stats.js';
+import type { Endpoint } from './targets.js';
+
+export interface LoadOptions {
+  readonly endpoint: Endpoint;
+  readonly body: string;
+  readonly connections: number;
+  readonly durationS: number;
+  /** How often autocannon checks whether the run is over. */
+  readonly sampleIntMs: number;
+  /** The target's process: its CPU time and peak RSS are measured over the run. */
+  readonly process: ChildHandle | undefined;
+  /** Called once a second while the load runs (e.g. a metrics scrape). */
+  readonly everySecond?: () => void;
+}
+
+export interface LoadResult {
+  readonly connections: number;
+  /** Successful (2xx) responses. */
+  readonly ok: number;
+  readonly rps: number;
+  /** Latency of 2xx responses, milliseconds, sub-millisecond precision. */
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly timeouts: number;
+  readonly statuses: Record<string, number>;
+  readonly durationS: number;
+  /** CPU time of the target process per successful request. */
+  readonly cpuUsPerRequest: number | undefined;
+  readonly rssPeakMb: number | undefined;
+}
+
+/**
+ * A closed-loop load run with autocannon: `connections` keep-alive connections, each sending
+ * the next request as soon as the previous answer is complete. Latencies are collected from
+ * autocannon's per-response events (its own histogram rounds to whole milliseconds).
+ */
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  const target = options.process;
+  const cpuBefore = target?.cpuMs();
+  const rss = target === undefined ? undefined : new Sampler(() => target.rssMb(), 250);
+  const ticker =
+    options.everySecond === undefined ? undefined : setInterval(options.everySecond, 1000);
+  const started = performance.now();
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: options.endpoint.url,
+        method: 'POST',
+        headers: { ...options.endpoint.headers, 'content-type': 'application/json' },
+        body: options.body,
+        connections: options.connections,
+        duration: options.durationS,
+        sampleInt: options.sampleIntMs,
+        pipelining: 1,
+        timeout: 10,
+      },
+      (error: unknown, done: autocannon.Result) => {
+        if (error === null || error === undefined) resolve(done);
+        else reject(error instanceof Error ? error : new Error('autocannon failed'));
+      },
+    );
+    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+      statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
+      if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
+    });
+  });
+  const elapsedS = (performance.now() - started) / 1000;
+  clearInterval(ticker);
+  const cpuAfter = target?.cpuMs();
+  const rssPeakMb = rss?.stop();
+  const sortedLatencies = sorted(latencies);
+  const ok = latencies.length;
+  return {
+    connections: options.connections,
+    ok,
+    rps: ok / elapsedS,
+    p50Ms: percentile(sortedLatencies, 50),
+    p99Ms: percentile(sortedLatencies, 99),
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    statuses,
+    durationS: elapsedS,
+    cpuUsPerRequest:
+      cpuBefore === undefined || cpuAfter === undefined || ok === 0
+        ? undefined
+        : ((cpuAfter - cpuBefore) * 1000) / ok,
+    rssPeakMb,
+  };
+}

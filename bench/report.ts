@@ -1,0 +1,447 @@
+import { DIALECT_SPECS, type DialectId } from './dialects.js';
+import type { LoadResult } from './load.js';
+import type { BenchOptions } from './options.js';
+import type { Results } from './results.js';
+import { mean, median } from './stats.js';
+import { TARGET_LABELS, type TargetId } from './targets.js';
+
+export const RESULTS_START = '<!-- bench:results:start -->';
+export const RESULTS_END = '<!-- bench:results:end -->';
+
+const num = (value: number | undefined, digits = 2): string =>
+  value === undefined || !Number.isFinite(value) ? '—' : value.toFixed(digits);
+const ratio = (value: number | undefined): string =>
+  value === undefined || !Number.isFinite(value) ? '—' : `${value.toFixed(2)}×`;
+const signed = (value: number | undefined, digits = 2): string =>
+  value === undefined || !Number.isFinite(value)
+    ? '—'
+    : `${value >= 0 ? '+' : ''}${value.toFixed(digits)}`;
+const rps = (value: number | undefined): string =>
+  value === undefined || !Number.isFinite(value) ? '—' : Math.round(value).toLocaleString('en-US');
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+const label = (target: string): string =>
+  target in TARGET_LABELS ? TARGET_LABELS[target as TargetId] : target;
+
+function blockingResult(
+  results: Results,
+  dialect: DialectId,
+  target: string,
+  connections: number,
+): LoadResult | undefined {
+  return results.blocking.find(
+    (r) => r.dialect === dialect && r.target === target && r.result.connections === connections,
+  )?.result;
+}
+
+interface Verdict {
+  readonly goal: string;
+  readonly dialect: string;
+  readonly measured: string;
+  readonly bound: string;
+  readonly met: boolean | undefined;
+}
+
+function verdicts(results: Results, options: BenchOptions): Verdict[] {
+  const out: Verdict[] = [];
+  const c = options.headlineConcurrency;
+  for (const dialect of results.dialects) {
+    const api = DIALECT_SPECS[dialect].label;
+    const sw = blockingResult(results, dialect, 'switchyard', c);
+    const floor = blockingResult(results, dialect, 'floor', c);
+    const portkey = blockingResult(results, dialect, 'portkey', c);
+    if (sw !== undefined && floor !== undefined) {
+      const r = sw.rps / floor.rps;
+      out.push({
+        goal: `Blocking throughput at c=${c}, vs Node floor`,
+        dialect: api,
+        measured: ratio(r),
+        bound: '≥ 0.80×',
+        met: r >= 0.8,
+      });
+    }
+    if (sw !== undefined && portkey !== undefined) {
+      const r = sw.rps / portkey.rps;
+      out.push({
+        goal: `Blocking throughput at c=${c}, vs Portkey`,
+        dialect: api,
+        measured: ratio(r),
+        bound: '≥ 10×',
+        met: r >= 10,
+      });
+    }
+    if (sw !== undefined && floor !== undefined) {
+      const r = sw.p99Ms / floor.p99Ms;
+      out.push({
+        goal: `p99 latency at c=${c}, vs Node floor`,
+        dialect: api,
+        measured: `${ratio(r)} (${num(sw.p99Ms)} vs ${num(floor.p99Ms)} ms)`,
+        bound: '≤ 1.50×',
+        met: r <= 1.5,
+      });
+    }
+    const stream = (t: string) =>
+      results.streaming.find((s) => s.dialect === dialect && s.target === t)?.result;
+    const swStream = stream('switchyard');
+    const floorStream = stream('floor');
+    if (swStream !== undefined && floorStream !== undefined) {
+      const ttfb = swStream.ttfbP50Ms - floorStream.ttfbP50Ms;
+      out.push({
+        goal: 'Streaming TTFB p50, over Node floor',
+        dialect: api,
+        measured: `${signed(ttfb)} ms`,
+        bound: '≤ +1 ms',
+        met: ttfb <= 1 && swStream.failed === 0,
+      });
+      const delay = swStream.delayP99Ms - floorStream.delayP99Ms;
+      out.push({
+        goal: 'Streaming event delay p99, over Node floor',
+        dialect: api,
+        measured: `${signed(delay)} ms`,
+        bound: '≤ +1 ms',
+        met: delay <= 1 && swStream.failed === 0,
+      });
+    }
+    const mem = results.memory.find((m) => m.dialect === dialect && m.target === 'switchyard');
+    if (mem !== undefined) {
+      const all = mem.result.opened === mem.result.requested;
+      out.push({
+        goal: `${mem.result.requested.toLocaleString('en-US')} concurrent open streams, added RSS`,
+        dialect: api,
+        measured: `${signed(mem.result.addedMb, 1)} MB${all ? '' : ` — only ${mem.result.opened} streams opened`}`,
+        bound: '≤ 100 MB, all open',
+        met: all && mem.result.addedMb <= 100,
+      });
+    }
+    const fo = results.failover.find((f) => f.dialect === dialect);
+    if (fo !== undefined) {
+      const cost = failoverCost(fo.noCooldown, fo.cooling);
+      out.push({
+        goal: `Failover path (key 0 cooling), throughput cost at c=${c}`,
+        dialect: api,
+        measured: `${num(cost * 100, 1)} %`,
+        bound: '≤ 5 %',
+        met: cost <= 0.05 && fo.rateLimitedDuringRuns === 0,
+      });
+    }
+  }
+  if (results.coldStartMs !== undefined) {
+    const m = median(results.coldStartMs);
+    out.push({
+      goal: 'Cold start to /readyz (median)',
+      dialect: '—',
+      measured: `${num(m, 0)} ms`,
+      bound: '≤ 1000 ms',
+      met: m <= 1000,
+    });
+  }
+  return out;
+}
+
+function failoverCost(noCooldown: readonly LoadResult[], cooling: readonly LoadResult[]): number {
+  return 1 - mean(cooling.map((r) => r.rps)) / mean(noCooldown.map((r) => r.rps));
+}
+
+function blockingSection(results: Results, options: BenchOptions): string {
+  const parts: string[] = [];
+  for (const dialect of results.dialects) {
+    const rows: string[][] = [];
+    for (const c of options.concurrencies) {
+      const direct = blockingResult(results, dialect, 'direct', c);
+      const floor = blockingResult(results, dialect, 'floor', c);
+      const portkey = blockingResult(results, dialect, 'portkey', c);
+      for (const target of results.targets) {
+        const r = blockingResult(results, dialect, target, c);
+        if (r === undefined) continue;
+        const errors = r.non2xx + r.errors;
+        rows.push([
+          String(c),
+          label(target),
+          rps(r.rps),
+          num(r.p50Ms),
+          num(r.p99Ms),
+          target === 'direct' || direct === undefined ? '' : signed(r.p50Ms - direct.p50Ms),
+          target === 'direct' || direct === undefined ? '' : signed(r.p99Ms - direct.p99Ms),
+          floor === undefined ? '—' : ratio(r.rps / floor.rps),
+          portkey === undefined ? '—' : ratio(r.rps / portkey.rps),
+          floor === undefined ? '—' : ratio(r.p99Ms / floor.p99Ms),
+          num(r.cpuUsPerRequest, 0),
+          num(r.rssPeakMb, 0),
+          errors === 0 ? '0' : `**${errors}**`,
+        ]);
+      }
+    }
+    parts.push(
+      `#### ${DIALECT_SPECS[dialect].label}\n\n` +
+        table(
+          [
+            'c',
+            'target',
+            'req/s',
+            'p50 ms',
+            'p99 ms',
+            '+p50 vs direct',
+            '+p99 vs direct',
+            'req/s ÷ floor',
+            'req/s ÷ Portkey',
+            'p99 ÷ floor',
+            'CPU µs/req',
+            'peak RSS MB',
+            'errors',
+          ],
+          rows,
+        ),
+    );
+  }
+  return parts.join('\n\n');
+}
+
+function streamingSection(results: Results, options: BenchOptions): string {
+  const rows: string[][] = [];
+  for (const dialect of results.dialects) {
+    const find = (t: string) =>
+      results.streaming.find((s) => s.dialect === dialect && s.target === t)?.result;
+    const direct = find('direct');
+    for (const target of results.targets) {
+      const r = find(target);
+      if (r === undefined) continue;
+      const vsDirect = target !== 'direct' && direct !== undefined;
+      rows.push([
+        DIALECT_SPECS[dialect].label,
+        label(target),
+        num(r.ttfbP50Ms),
+        vsDirect ? signed(r.ttfbP50Ms - direct.ttfbP50Ms) : '',
+        num(r.ttfbP99Ms),
+        num(r.delayP50Ms),
+        num(r.delayP99Ms),
+        vsDirect ? signed(r.delayP99Ms - direct.delayP99Ms) : '',
+        num(r.delayMaxMs),
+        `${r.eventsReceived}/${r.eventsExpected}${r.failed > 0 ? ` (**${r.failed} streams failed**)` : ''}`,
+      ]);
+    }
+  }
+  const s = options.stream;
+  return (
+    `Each stream: ${s.plan.events} text deltas ${s.plan.intervalMs} ms apart; ${s.streams} streams, ${s.concurrency} at a time, after a warm-up round. ` +
+    'TTFB: request sent → first body byte. Event delay: the mock writing a delta → the client holding the complete event (wall clock shared by both processes).\n\n' +
+    table(
+      [
+        'API',
+        'target',
+        'TTFB p50 ms',
+        '+TTFB p50 vs direct',
+        'TTFB p99 ms',
+        'event delay p50 ms',
+        'event delay p99 ms',
+        '+delay p99 vs direct',
+        'max delay ms',
+        'events received',
+      ],
+      rows,
+    )
+  );
+}
+
+function failoverSection(results: Results): string {
+  const rows = results.failover.map((f) => {
+    const a = mean(f.noCooldown.map((r) => r.rps));
+    const b = mean(f.cooling.map((r) => r.rps));
+    return [
+      DIALECT_SPECS[f.dialect].label,
+      rps(a),
+      rps(b),
+      `${num((1 - b / a) * 100, 1)} %`,
+      num(mean(f.noCooldown.map((r) => r.p99Ms))),
+      num(mean(f.cooling.map((r) => r.p99Ms))),
+      String(f.rateLimitedDuringRuns),
+    ];
+  });
+  const states = results.failoverKeyStates?.join(', ') ?? '—';
+  return (
+    `Switchyard with a healthy pool vs the same pool whose key 0 answers 429 \`retry-after: 3600\` (cooled down once, before the runs; key 0 state during the runs: ${states}). ` +
+    'Rounds alternate between the two gateways; the table shows their means.\n\n' +
+    table(
+      [
+        'API',
+        'no cooldown req/s',
+        'key 0 cooling req/s',
+        'cost',
+        'p99 ms (no cooldown)',
+        'p99 ms (cooling)',
+        'upstream 429s during runs',
+      ],
+      rows,
+    )
+  );
+}
+
+function deployedSection(results: Results, options: BenchOptions): string {
+  const f = results.deployedFeatures;
+  const c = options.headlineConcurrency;
+  const rows = results.deployed.map((d) => {
+    const sw = blockingResult(results, d.dialect, 'switchyard', c);
+    const floor = blockingResult(results, d.dialect, 'floor', c);
+    return [
+      DIALECT_SPECS[d.dialect].label,
+      rps(d.result.rps),
+      num(d.result.p50Ms),
+      num(d.result.p99Ms),
+      sw === undefined ? '—' : ratio(d.result.rps / sw.rps),
+      floor === undefined ? '—' : ratio(d.result.rps / floor.rps),
+      floor === undefined ? '—' : ratio(d.result.p99Ms / floor.p99Ms),
+      num(d.result.cpuUsPerRequest, 0),
+      num(d.result.rssPeakMb, 0),
+    ];
+  });
+  const features =
+    f === undefined
+      ? ''
+      : [
+          `gateway-token auth: on`,
+          `key pool: on (2 keys)`,
+          `interception records: ${f.interceptionLog ? "on — one JSON log line per request at `info`, to a file (today's recorder)" : 'off'}`,
+          `SQLite recording: ${f.sqliteBytes === undefined ? '`database: sqlite:…` configured, **not implemented yet** (no file written)' : `on (${f.sqliteBytes} bytes written)`}`,
+          `metrics: ${f.metricsStatus === 200 ? `on, /metrics scraped ${f.metricsScrapes} times (once a second)` : `**not implemented yet** (GET /metrics answered ${f.metricsStatus}; it will be scraped once a second as soon as it answers 200)`}`,
+        ]
+          .map((line) => `- ${line}`)
+          .join('\n');
+  return (
+    `${features}\n\n` +
+    table(
+      [
+        'API',
+        `req/s (c=${c})`,
+        'p50 ms',
+        'p99 ms',
+        '÷ Switchyard (plain)',
+        'req/s ÷ floor',
+        'p99 ÷ floor',
+        'CPU µs/req',
+        'peak RSS MB',
+      ],
+      rows,
+    )
+  );
+}
+
+function memorySection(results: Results, options: BenchOptions): string {
+  const rows = results.memory.map((m) => [
+    DIALECT_SPECS[m.dialect].label,
+    label(m.target),
+    `${m.result.opened}/${m.result.requested}`,
+    String(m.result.upstreamOpen),
+    num(m.result.rssBeforeMb, 0),
+    num(m.result.rssPeakMb, 0),
+    signed(m.result.addedMb, 1),
+    m.result.opened > 0 ? num((m.result.addedMb * 1024) / m.result.opened, 0) : '—',
+    String(m.result.upstreamLeftAfterAbort),
+  ]);
+  const mem = options.memory;
+  return (
+    `A fresh process per row, warmed up with 1 s of blocking load; then ${mem.count.toLocaleString('en-US')} streams opened (50 at a time), each receiving an event every ${mem.plan.intervalMs} ms, held ${mem.holdMs / 1000} s after they are all open (or after ${mem.openTimeoutMs / 1000} s), then all aborted by the client.\n\n` +
+    table(
+      [
+        'API',
+        'target',
+        'streams open at client',
+        'streams open upstream',
+        'RSS before MB',
+        'peak RSS MB',
+        'added MB',
+        'KB per stream',
+        'upstream streams left 3 s after client abort',
+      ],
+      rows,
+    )
+  );
+}
+
+export function renderResults(results: Results, options: BenchOptions): string {
+  const m = results.machine;
+  const sections: string[] = [];
+  sections.push(
+    `_Generated by \`${results.command}\` on ${results.startedAt.replace('T', ' ').slice(0, 16)} UTC; the run took ${num(results.wallSeconds / 60, 1)} min. Commit ${m.commit}._` +
+      (results.smoke
+        ? '\n\n**Smoke run: durations are too short for the timings to mean anything.**'
+        : ''),
+  );
+  sections.push(
+    '### Machine\n\n' +
+      [
+        `- CPU: ${m.cpu}, ${m.cores} cores — shared by the load generator, the mock upstream and the process under test`,
+        `- Memory: ${m.memoryGiB} GiB; OS: ${m.os}, kernel ${m.kernel}`,
+        `- Node ${m.node}; ${Object.entries(m.versions)
+          .map(([name, version]) => `${name} ${version}`)
+          .join(', ')}`,
+        `- Load average when the run started: ${m.loadAverageAtStart}`,
+        `- Settings: ${Object.entries(results.settings)
+          .map(([k, v]) => `${k} ${v}`)
+          .join('; ')}`,
+      ].join('\n'),
+  );
+  const v = verdicts(results, options);
+  if (v.length > 0) {
+    sections.push(
+      '### Targets\n\n' +
+        table(
+          ['goal', 'API', 'measured', 'target', 'met?'],
+          v.map((x) => [
+            x.goal,
+            x.dialect,
+            x.measured,
+            x.bound,
+            x.met === undefined ? '—' : x.met ? 'met' : '**not met**',
+          ]),
+        ),
+    );
+  }
+  if (results.blocking.length > 0) {
+    sections.push(
+      '### Blocking requests\n\n' +
+        'Closed loop: c connections, each sending the next request when the previous answer is complete. ' +
+        `${num(options.durationS, 2)} s per run after a ${options.warmupS} s warm-up; latency of 2xx answers. ` +
+        '"+p50/+p99 vs direct": added over the mock answering directly. CPU µs/req: CPU time of the process under test per request (from /proc). ' +
+        'RSS: peak VmRSS of the process under test during the run.\n\n' +
+        blockingSection(results, options),
+    );
+  }
+  if (results.streaming.length > 0)
+    sections.push(`### Streaming\n\n${streamingSection(results, options)}`);
+  if (results.failover.length > 0)
+    sections.push(`### Failover path\n\n${failoverSection(results)}`);
+  if (results.deployed.length > 0) {
+    sections.push(
+      `### Switchyard as a team would deploy it\n\n${deployedSection(results, options)}`,
+    );
+  }
+  if (results.memory.length > 0)
+    sections.push(`### Concurrent open streams (memory)\n\n${memorySection(results, options)}`);
+  if (results.coldStartMs !== undefined) {
+    sections.push(
+      '### Cold start\n\n' +
+        `\`bin/switchyard serve\` spawned → first 200 from /readyz: ${results.coldStartMs.map((t) => `${num(t, 0)} ms`).join(', ')} (median ${num(median(results.coldStartMs), 0)} ms).`,
+    );
+  }
+  if (results.problems.length > 0 || results.notes.length > 0) {
+    sections.push(
+      '### Errors seen during the run\n\n' +
+        [...results.problems.map((p) => `- **${p}**`), ...results.notes.map((n) => `- ${n}`)].join(
+          '\n',
+        ),
+    );
+  }
+  return sections.join('\n\n');
+}
+
+/** Replaces the generated section of BENCHMARKS.md, keeping the hand-written text around it. */
+export function spliceResults(document: string, generated: string): string {
+  const block = `${RESULTS_START}\n\n${generated}\n\n${RESULTS_END}`;
+  const start = document.indexOf(RESULTS_START);
+  const end = document.indexOf(RESULTS_END);
+  if (start === -1 || end === -1 || end < start) return `${document.trimEnd()}\n\n${block}\n`;
+  return document.slice(0, start) + block + document.slice(end + RESULTS_END.length);
+}

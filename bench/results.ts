@@ -1,0 +1,73 @@
+import type { DialectId } from './dialects.js';
+import type { LoadResult } from './load.js';
+import type { MachineNotes } from './machine.js';
+import type { OpenStreamsResult } from './open-streams.js';
+import type { StreamProbeResult } from './stream-probe.js';
+
+export interface LoadRow {
+  readonly dialect: DialectId;
+  readonly target: string;
+  readonly result: LoadResult;
+}
+
+export interface StreamRow {
+  readonly dialect: DialectId;
+  readonly target: string;
+  readonly result: StreamProbeResult;
+}
+
+export interface MemoryRow {
+  readonly dialect: DialectId;
+  readonly target: string;
+  readonly result: OpenStreamsResult;
+}
+
+export interface FailoverRow {
+  readonly dialect: DialectId;
+  /** Alternating rounds of the same load against each configuration. */
+  readonly noCooldown: LoadResult[];
+  readonly cooling: LoadResult[];
+  /** 429s the mock answered while the cooling rounds ran: 0 when key 0 is really skipped. */
+  readonly rateLimitedDuringRuns: number;
+}
+
+export interface DeployedRow {
+  readonly dialect: DialectId;
+  readonly result: LoadResult;
+}
+
+export interface DeployedFeatures {
+  readonly auth: boolean;
+  readonly keyPool: boolean;
+  readonly interceptionLog: boolean;
+  /** Bytes in the configured SQLite file after the run; undefined when none was written. */
+  readonly sqliteBytes: number | undefined;
+  /** Status GET /metrics answered. */
+  readonly metricsStatus: number;
+  readonly metricsScrapes: number;
+}
+
+export interface Results {
+  readonly startedAt: string;
+  finishedAt: string;
+  wallSeconds: number;
+  readonly smoke: boolean;
+  readonly command: string;
+  readonly settings: Record<string, string>;
+  readonly machine: MachineNotes;
+  readonly dialects: readonly DialectId[];
+  readonly targets: readonly string[];
+  coldStartMs: number[] | undefined;
+  readonly blocking: LoadRow[];
+  readonly streaming: StreamRow[];
+  readonly deployed: DeployedRow[];
+  deployedFeatures: DeployedFeatures | undefined;
+  readonly failover: FailoverRow[];
+  /** Which keys each provider's key 0 was in during the failover runs. */
+  failoverKeyStates: string[] | undefined;
+  readonly memory: MemoryRow[];
+  /** Something that makes the numbers untrustworthy: errors from the mock, the floor or Switchyard. */
+  readonly problems: string[];
+  /** Observations worth reading next to the numbers (e.g. the peer's errors under load). */
+  readonly notes: string[];
+}

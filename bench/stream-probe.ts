@@ -1,0 +1,166 @@
+import { Agent, request } from 'node:http';
+import { DIALECT_SPECS, type DialectId } from './dialects.js';
+import { STAMP, type StreamPlan } from './stream-plan.js';
+import { STREAM_END } from './stream-shapes.js';
+import { percentile, sorted } from './stats.js';
+import type { Endpoint } from './targets.js';
+import { wallNow } from './wall-clock.js';
+
+/** What one streamed answer looked like from the client's side. */
+export interface StreamSample {
+  readonly status: number;
+  /** From sending the request to the first byte of the response body. */
+  readonly ttfbMs: number;
+  /** Per text delta: from the mock writing it to the client holding the complete event. */
+  readonly delaysMs: number[];
+  /** The stream's closing event arrived and the response ended cleanly. */
+  readonly complete: boolean;
+  readonly error: string | undefined;
+}
+
+export interface OpenStream {
+  readonly done: Promise<StreamSample>;
+  abort(): void;
+}
+
+/**
+ * Sends one streaming request and watches the SSE events arrive: an event counts as received
+ * when its blank-line terminator arrives, and its delay is measured against the send time the
+ * mock wrote into its delta text.
+ */
+export function openStream(
+  endpoint: Endpoint,
+  dialect: DialectId,
+  body: string,
+  agent: Agent,
+  onFirstByte?: () => void,
+): OpenStream {
+  const url = new URL(endpoint.url);
+  const endMarker = STREAM_END[dialect];
+  const delaysMs: number[] = [];
+  let status = 0;
+  let ttfbMs = Number.NaN;
+  let sawEnd = false;
+  let pending = '';
+  let settle: (sample: StreamSample) => void = () => undefined;
+  const done = new Promise<StreamSample>((resolve) => {
+    settle = resolve;
+  });
+  const finish = (complete: boolean, error: string | undefined): void => {
+    settle({ status, ttfbMs, delaysMs, complete, error });
+  };
+  const sentAt = wallNow();
+  const req = request(
+    {
+      host: url.hostname,
+      port: url.port,
+      path: url.pathname + url.search,
+      method: 'POST',
+      agent,
+      headers: {
+        ...endpoint.headers,
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+        'content-length': Buffer.byteLength(body),
+      },
+    },
+    (res) => {
+      status = res.statusCode ?? 0;
+      res.on('data', (chunk: Buffer) => {
+        const now = wallNow();
+        if (Number.isNaN(ttfbMs)) {
+          ttfbMs = now - sentAt;
+          onFirstByte?.();
+        }
+        pending += chunk.toString('latin1');
+        let end = pending.indexOf('\n\n');
+        while (end !== -1) {
+          const event = pending.slice(0, end);
+          pending = pending.slice(end + 2);
+          const stamp = STAMP.exec(event);
+          if (stamp !== null) delaysMs.push(now - Number(stamp[1]));
+          else if (event.startsWith(endMarker)) sawEnd = true;
+          end = pending.indexOf('\n\n');
+        }
+      });
+      res.on('end', () => {
+        finish(status === 200 && sawEnd, status === 200 ? undefined : `HTTP ${status}`);
+      });
+      res.on('error', (error) => {
+        finish(false, error.message);
+      });
+    },
+  );
+  req.on('error', (error) => {
+    finish(false, error.message);
+  });
+  req.end(body);
+  return {
+    done,
+    abort: () => {
+      req.destroy();
+    },
+  };
+}
+
+export interface StreamProbeResult {
+  readonly streams: number;
+  readonly concurrency: number;
+  readonly ttfbP50Ms: number;
+  readonly ttfbP99Ms: number;
+  readonly delayP50Ms: number;
+  readonly delayP99Ms: number;
+  readonly delayMaxMs: number;
+  readonly eventsExpected: number;
+  readonly eventsReceived: number;
+  /** Streams that failed or ended without their closing event. */
+  readonly failed: number;
+  readonly firstError: string | undefined;
+}
+
+/**
+ * `streams` streamed requests, `concurrency` at a time, each answered by the mock with
+ * `plan.events` deltas `plan.intervalMs` apart. A first round of `concurrency` streams warms
+ * connections up and is not counted.
+ */
+export async function probeStreams(
+  endpoint: Endpoint,
+  dialect: DialectId,
+  options: { readonly plan: StreamPlan; readonly streams: number; readonly concurrency: number },
+): Promise<StreamProbeResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency });
+  const body = DIALECT_SPECS[dialect].body(options.plan);
+  const warmBody = DIALECT_SPECS[dialect].body({ events: 5, intervalMs: 2 });
+  await Promise.all(
+    Array.from(
+      { length: options.concurrency },
+      () => openStream(endpoint, dialect, warmBody, agent).done,
+    ),
+  );
+  const samples: StreamSample[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < options.streams) {
+      next++;
+      samples.push(await openStream(endpoint, dialect, body, agent).done);
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency }, worker));
+  agent.destroy();
+  const ttfb = sorted(samples.map((s) => s.ttfbMs).filter((t) => !Number.isNaN(t)));
+  const delays = sorted(samples.flatMap((s) => s.delaysMs));
+  const failed = samples.filter((s) => !s.complete || s.delaysMs.length !== options.plan.events);
+  return {
+    streams: samples.length,
+    concurrency: options.concurrency,
+    ttfbP50Ms: percentile(ttfb, 50),
+    ttfbP99Ms: percentile(ttfb, 99),
+    delayP50Ms: percentile(delays, 50),
+    delayP99Ms: percentile(delays, 99),
+    delayMaxMs: percentile(delays, 100),
+    eventsExpected: options.streams * options.plan.events,
+    eventsReceived: delays.length,
+    failed: failed.length,
+    firstError: failed[0]?.error ?? (failed.length > 0 ? 'stream incomplete' : undefined),
+  };
+}

@@ -1,0 +1,179 @@
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from './compile.js';
+import { DIALECT_SPECS, keyHeaders, type DialectId } from './dialects.js';
+import type { MockProcess } from './mock-process.js';
+import { RATE_LIMITED_PREFIX } from './mock-protocol.js';
+import { freePort, spawnNode, waitForHttp, type ChildHandle } from './processes.js';
+import { TARGET_LABELS, type Endpoint, type Target } from './targets.js';
+
+export const GATEWAY_TOKEN = 'bench-token-123';
+const ADMIN_TOKEN = 'bench-admin-123';
+const BIN = join(REPO_ROOT, 'bin', 'switchyard');
+
+/** One way of configuring the gateway for a scenario. */
+export interface SwitchyardProfile {
+  readonly id: string;
+  readonly label: string;
+  /** The key pool of both providers, in order. */
+  readonly keys: readonly string[];
+  readonly logLevel: 'warn' | 'info';
+  /**
+   * Recording: a `database:` URL for the config, given the run's work folder. The gateway
+   * accepts the field today and ignores it; once the SQLite recorder exists it records there
+   * and the report says so (it checks whether the file was written).
+   */
+  readonly database?: (workDir: string) => string;
+  /**
+   * Metrics: while load runs, GET /metrics once a second as a Prometheus scraper would —
+   * if the gateway answers it with 200 (it answers 404 until metrics exist).
+   */
+  readonly scrapeMetrics: boolean;
+}
+
+export const STANDARD: SwitchyardProfile = {
+  id: 'switchyard',
+  label: TARGET_LABELS.switchyard,
+  keys: ['key-a', 'key-b'],
+  logLevel: 'warn',
+  scrapeMetrics: false,
+};
+
+/** Key 0 answers 429 with `retry-after: 3600`: once cooled down, every request skips it. */
+export const FAILOVER: SwitchyardProfile = {
+  ...STANDARD,
+  id: 'switchyard-failover',
+  label: 'Switchyard, key 0 cooling down',
+  keys: [`${RATE_LIMITED_PREFIX}key-a`, 'key-b'],
+};
+
+/**
+ * What a team would deploy: auth and a key pool (as in every profile), interception records
+ * (today a JSON log line per request at `info`, written to a file; the SQLite recorder when it
+ * lands, via `database`), and metrics scraped once a second (when /metrics exists).
+ */
+export const DEPLOYED: SwitchyardProfile = {
+  ...STANDARD,
+  id: 'switchyard-deployed',
+  label: 'Switchyard as deployed',
+  logLevel: 'info',
+  database: (workDir) => `sqlite:${join(workDir, 'switchyard-deployed.db')}`,
+  scrapeMetrics: true,
+};
+
+export interface SwitchyardTarget extends Target {
+  readonly process: ChildHandle;
+  readonly origin: string;
+  readonly profile: SwitchyardProfile;
+  /** The database file the profile configured, if any. */
+  readonly databaseFile: string | undefined;
+  /** State of key `index` in each provider's pool, from the admin API. */
+  keyStates(index: number): Promise<string[]>;
+}
+
+/** JSON is YAML: the config is written as JSON so no YAML library is needed. */
+export function writeConfig(
+  profile: SwitchyardProfile,
+  mock: MockProcess,
+  port: number,
+  workDir: string,
+): string {
+  mkdirSync(workDir, { recursive: true });
+  const config = {
+    listen: `127.0.0.1:${port}`,
+    log_level: profile.logLevel,
+    shutdown_grace: '2s',
+    ...(profile.database === undefined ? {} : { database: profile.database(workDir) }),
+    providers: [
+      { name: 'anthropic', type: 'anthropic', base_url: `${mock.origin}/`, keys: profile.keys },
+      { name: 'openai', type: 'openai', base_url: `${mock.origin}/v1/`, keys: profile.keys },
+    ],
+    auth: { tokens: [{ user: 'bench', token: GATEWAY_TOKEN }] },
+    admin: { token: ADMIN_TOKEN },
+  };
+  const file = join(workDir, `${profile.id}.yaml`);
+  writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
+  return file;
+}
+
+const ROUTES: Readonly<Record<DialectId, string>> = {
+  messages: '/anthropic/v1/messages',
+  chat: '/openai/v1/chat/completions',
+  responses: '/openai/v1/responses',
+};
+
+function spawnSwitchyard(name: string, config: string, logDir: string): ChildHandle {
+  return spawnNode({
+    name,
+    args: [BIN, 'serve', '--config', config],
+    cwd: REPO_ROOT,
+    logFile: join(logDir, `${name}.log`),
+  });
+}
+
+export async function startSwitchyard(
+  profile: SwitchyardProfile,
+  mock: MockProcess,
+  dirs: { work: string; logs: string },
+): Promise<SwitchyardTarget> {
+  const port = await freePort();
+  const config = writeConfig(profile, mock, port, dirs.work);
+  const child = spawnSwitchyard(profile.id, config, dirs.logs);
+  const origin = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${origin}/readyz`, child, { status: 200 });
+  const database = profile.database?.(dirs.work);
+  return {
+    id: profile.id,
+    label: profile.label,
+    process: child,
+    origin,
+    profile,
+    databaseFile: database?.replace(/^sqlite:/, ''),
+    upstreamKey: profile.keys[0]?.startsWith(RATE_LIMITED_PREFIX)
+      ? (profile.keys[1] ?? '')
+      : (profile.keys[0] ?? ''),
+    endpoint: (dialect): Endpoint => ({
+      url: origin + ROUTES[dialect],
+      headers: keyHeaders(DIALECT_SPECS[dialect].family, GATEWAY_TOKEN),
+    }),
+    async keyStates(index) {
+      const response = await fetch(`${origin}/admin/api/providers`, {
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      });
+      const providers = (await response.json()) as { keys: { state: string }[] }[];
+      return providers.map((p) => p.keys[index]?.state ?? 'missing');
+    },
+    stop: () => child.stop(),
+  };
+}
+
+/** Bytes written to the profile's database file, if the gateway created it. */
+export function databaseBytes(target: SwitchyardTarget): number | undefined {
+  const file = target.databaseFile;
+  return file !== undefined && existsSync(file) ? statSync(file).size : undefined;
+}
+
+/**
+ * Cold start: from spawning `bin/switchyard serve` to the first 200 from /readyz, polled
+ * every 2 ms. One fresh process per run.
+ */
+export async function measureColdStart(
+  mock: MockProcess,
+  runs: number,
+  dirs: { work: string; logs: string },
+): Promise<number[]> {
+  const times: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    const port = await freePort();
+    const config = writeConfig({ ...STANDARD, id: 'switchyard-coldstart' }, mock, port, dirs.work);
+    const started = performance.now();
+    const child = spawnSwitchyard('switchyard-coldstart', config, dirs.logs);
+    try {
+      await waitForHttp(`http://127.0.0.1:${port}/readyz`, child, { status: 200, intervalMs: 2 });
+      times.push(performance.now() - started);
+    } finally {
+      await child.stop();
+    }
+  }
+  return times;
+}
