@@ -73,6 +73,7 @@ function claude(...args: string[]): Promise<CliRun> {
       HOME: scratch.home,
       ANTHROPIC_BASE_URL: `${harness.url}/anthropic`,
       ANTHROPIC_API_KEY: TOKEN,
+      // Without it, each run makes an extra model call and connects to api.anthropic.com.
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
       // Otherwise a broken stream is quietly repeated without streaming and still succeeds.
       CLAUDE_CODE_DISABLE_NONSTREAMING_FALLBACK: '1',

@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from './config-error.js';
+import { envOnlyConfig } from './env-config.js';
+import { parseConfig, parseListen } from './load.js';
+
+const provider = { name: 'anthropic', type: 'anthropic', keys: ['sk-key-a'] };
+
+function error(raw: unknown, env: NodeJS.ProcessEnv | undefined = {}): string {
+  try {
+    parseConfig(raw, env, 'test');
+  } catch (e) {
+    if (e instanceof ConfigError) return e.message;
+    throw e;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseConfig', () => {
+  it('fills the defaults of the contract', () => {
+    const config = parseConfig({ providers: [provider] }, {}, 'test');
+    expect(config.listen).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(config.bodyLimit).toBe(32 * 1024 * 1024);
+    expect(config.shutdownGraceMs).toBe(30_000);
+    expect(config.auth.allowByok).toBe(false);
+    expect(config.providers[0]?.baseUrl.href).toBe('https://api.anthropic.com/');
+    expect(config.providers[0]?.timeouts).toEqual({
+      connectMs: 10_000,
+      firstByteMs: 600_000,
+      idleMs: 300_000,
+    });
+  });
+
+  it('defaults the OpenAI base URL to include /v1', () => {
+    const config = parseConfig(
+      { providers: [{ ...provider, name: 'openai', type: 'openai' }] },
+      {},
+      'test',
+    );
+    expect(config.providers[0]?.baseUrl.href).toBe('https://api.openai.com/v1/');
+  });
+
+  it('reads durations and sizes with units', () => {
+    const config = parseConfig(
+      {
+        providers: [provider],
+        shutdown_grace: '1m',
+        limits: { max_body: '1MiB' },
+        timeouts: { connect: '500ms', first_byte: 90, idle: '2.5s' },
+      },
+      {},
+      'test',
+    );
+    expect(config.shutdownGraceMs).toBe(60_000);
+    expect(config.bodyLimit).toBe(1024 * 1024);
+    expect(config.providers[0]?.timeouts).toEqual({
+      connectMs: 500,
+      firstByteMs: 90_000,
+      idleMs: 2500,
+    });
+  });
+
+  it('interpolates ${VAR}, ${VAR:-default} and $${ anywhere after parsing', () => {
+    const config = parseConfig(
+      {
+        listen: '${HOST:-0.0.0.0}:${PORT}',
+        providers: [{ ...provider, keys: ['${KEY}', 'literal-$${NOT_A_VAR}'] }],
+      },
+      { PORT: '9090', KEY: 'sk-from-env: with "yaml" {chars}' },
+      'test',
+    );
+    expect(config.listen).toEqual({ host: '0.0.0.0', port: 9090 });
+    expect(config.providers[0]?.keys).toEqual([
+      'sk-from-env: with "yaml" {chars}',
+      'literal-${NOT_A_VAR}',
+    ]);
+  });
+
+  it.each([
+    [
+      { providers: [{ ...provider, keys: [] }] },
+      'provider "anthropic" (providers[0]): keys: no keys: give at least one',
+    ],
+    [
+      { providers: [{ ...provider, keys: ['a', 'b', 'a'] }] },
+      'provider "anthropic" (providers[0]): keys[2]: duplicate key: entries 0 and 2 are the same key',
+    ],
+    [
+      { providers: [{ ...provider, keys: [''] }] },
+      'provider "anthropic" (providers[0]): keys[0]: a key is empty',
+    ],
+    [
+      { providers: [provider, provider] },
+      'provider "anthropic" (providers[1]): name: duplicate provider name (also providers[0])',
+    ],
+    [{ providers: [{ ...provider, base_url: 'ftp://x' }] }, 'base_url: expected an http(s) URL'],
+    [{ providers: [provider], listen: 'localhost' }, 'listen: expected HOST:PORT'],
+    [
+      { providers: [provider], auth: { tokens: [{ user: 'a', token: 'short' }] } },
+      'auth.tokens[0].token: a gateway token must be at least 8 characters',
+    ],
+    [{ providers: [provider], timeouts: { idle: 'soon' } }, 'timeouts.idle: expected a duration'],
+    [
+      { providers: [{ name: 'x', type: 'anthropic' }] },
+      'provider "x" (providers[0]): keys: missing',
+    ],
+  ])('%j → %s', (raw, message) => {
+    expect(error(raw)).toContain(message);
+  });
+
+  it('names the missing variable and where it was used', () => {
+    expect(error({ admin: { token: '${ADMIN}' } })).toBe(
+      'admin.token: environment variable ADMIN is not set',
+    );
+  });
+});
+
+describe('parseListen', () => {
+  it.each([
+    ['127.0.0.1:8080', { host: '127.0.0.1', port: 8080 }],
+    [':9000', { host: '0.0.0.0', port: 9000 }],
+    ['[::1]:7000', { host: '::1', port: 7000 }],
+  ])('%s', (text, expected) => {
+    expect(parseListen(text)).toEqual(expected);
+  });
+
+  it('refuses a port out of range', () => {
+    expect(() => parseListen('h:70000')).toThrow(ConfigError);
+  });
+});
+
+describe('envOnlyConfig', () => {
+  it('builds providers, tokens and admin from the quick-start variables', () => {
+    const document = envOnlyConfig({
+      ANTHROPIC_API_KEYS: 'sk-a, sk-b',
+      OPENAI_API_KEYS: 'sk-o',
+      SWITCHYARD_OPENAI_BASE_URL: 'http://127.0.0.1:9/v1/',
+      SWITCHYARD_TOKENS: 'alice:tok-alice-123,bob:tok:with:colons',
+      SWITCHYARD_ADMIN_TOKEN: 'admin-token-1',
+      SWITCHYARD_ALLOW_BYOK: 'true',
+      SWITCHYARD_LISTEN: '0.0.0.0:80',
+    });
+    const config = parseConfig(document, undefined, 'environment');
+    expect(config.providers.map((p) => [p.name, p.type, p.keys, p.baseUrl.href])).toEqual([
+      ['anthropic', 'anthropic', ['sk-a', 'sk-b'], 'https://api.anthropic.com/'],
+      ['openai', 'openai', ['sk-o'], 'http://127.0.0.1:9/v1/'],
+    ]);
+    expect(config.auth).toEqual({
+      allowByok: true,
+      tokens: [
+        { user: 'alice', token: 'tok-alice-123' },
+        { user: 'bob', token: 'tok:with:colons' },
+      ],
+    });
+    expect(config.adminToken).toBe('admin-token-1');
+    expect(config.listen).toEqual({ host: '0.0.0.0', port: 80 });
+  });
+
+  it('configures no provider when no key variable is set', () => {
+    expect(parseConfig(envOnlyConfig({}), undefined, 'environment').providers).toEqual([]);
+  });
+});
