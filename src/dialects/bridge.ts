@@ -16,13 +16,18 @@ import { upstreamRequestHeaders } from '../upstream/header-hygiene.js';
 import type { Provider } from '../upstream/provider.js';
 import { parseBridgeRequest } from './bridge-request.js';
 import type { Dialect } from './dialect.js';
-import { parseJson } from './json-access.js';
+import { asRecord, parseJson, stringField } from './json-access.js';
 import { relayStream } from './stream-relay.js';
 
 export interface BridgeDeps {
   readonly clock: Clock;
   readonly sink: InterceptionSink;
   readonly logger: Logger;
+}
+
+/** Both API families put it at `error.message`. */
+function upstreamErrorMessage(body: unknown): string | undefined {
+  return stringField(asRecord(asRecord(body)?.['error']), 'message');
 }
 
 function isEventStream(headers: Readonly<Record<string, string | string[] | undefined>>): boolean {
@@ -76,11 +81,13 @@ export async function bridge(
       outcome = result.outcome;
       errorMessage = result.error;
     } else {
+      let parsed: unknown;
       await relayBuffered(exchange, response, (whole) => {
-        if (ok) usage = dialect.usageOf(parseJson(whole.toString('utf8')));
+        parsed = parseJson(whole.toString('utf8'));
       });
+      if (ok) usage = dialect.usageOf(parsed);
+      else errorMessage = upstreamErrorMessage(parsed) ?? `upstream answered ${status}`;
       outcome = exchange.clientGone ? 'cancelled' : ok ? 'completed' : 'upstream_error';
-      if (!ok) errorMessage = `upstream answered ${status}`;
     }
   } catch (thrown) {
     if (exchange.clientGone) {

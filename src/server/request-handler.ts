@@ -2,7 +2,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { handleAdmin, type AdminDeps } from '../admin/admin-api.js';
 import { identifyCaller, type AuthPolicy, type Caller } from '../auth/caller.js';
 import { bridge, type BridgeDeps } from '../dialects/bridge.js';
-import type { ApiFamily } from '../dialects/dialect.js';
 import { toGatewayError } from './error-mapping.js';
 import { Exchange } from './exchange.js';
 import { passthrough } from './passthrough.js';
@@ -61,10 +60,6 @@ async function handle(exchange: Exchange, deps: HandlerDeps): Promise<void> {
     return;
   }
 
-  const family: ApiFamily = deps.routes.familyFor(
-    path,
-    req.headers['anthropic-version'] !== undefined,
-  );
   let caller: Caller | undefined;
   try {
     const route = deps.routes.match(method, path, query);
@@ -110,6 +105,8 @@ async function handle(exchange: Exchange, deps: HandlerDeps): Promise<void> {
         },
         'rejected',
       );
+    // Known only now, so that requests that succeed never pay for it.
+    const family = deps.routes.familyFor(path, req.headers['anthropic-version'] !== undefined);
     exchange.sendError(family, error);
   }
 }

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SseEventTooLargeError, SseFramer } from './framer.js';
 import { formatSseEvent } from './writer.js';
@@ -161,5 +162,38 @@ describe('formatSseEvent', () => {
     expect(result.events).toEqual([
       { type: 'x', data: 'line1\nline2', raw: 'event: x\ndata: line1\ndata: line2\n\n' },
     ]);
+  });
+});
+
+describe('SseFramer against any split of any stream', () => {
+  const line = fc.oneof(
+    fc.stringMatching(/^[a-z ]{0,8}$/).map((v) => `data: ${v}`),
+    fc.stringMatching(/^[a-z_.]{1,10}$/).map((v) => `event: ${v}`),
+    fc.constant(': comment'),
+    fc.constant('id: 1'),
+  );
+  const eol = fc.constantFrom('\n', '\r', '\r\n');
+  const event = fc
+    .tuple(fc.array(fc.tuple(line, eol), { minLength: 1, maxLength: 4 }), eol)
+    .map(([lines, end]) => lines.map(([l, e]) => l + e).join('') + end);
+
+  it('forwards every complete event byte for byte, whatever the chunking', () => {
+    fc.assert(
+      fc.property(
+        fc.array(event, { maxLength: 8 }),
+        fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1 }),
+        (events, sizes) => {
+          const input = events.join('');
+          const whole = run(input, 'whole');
+          const split = run(input, sizes);
+          const fields = (seen: Seen[]) => seen.map(({ type, data }) => ({ type, data }));
+          expect(fields(split.events)).toEqual(fields(whole.events));
+          expect(split.forwarded).toBe(whole.forwarded);
+          // Whatever is held back is a suffix of the input that completes no event.
+          expect(whole.forwarded + input.slice(whole.forwarded.length)).toBe(input);
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });

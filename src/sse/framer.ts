@@ -8,7 +8,10 @@ const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 export interface SseEventView {
   /** The event's data lines joined with "\n", decoded only when asked for. */
   data(): string;
-  /** The event's bytes as received, terminating blank line included. */
+  /**
+   * The event's bytes as received, terminating blank line included (but for the LF of a
+   * CRLF that arrives in the next chunk: that byte is forwarded with the next event).
+   */
   raw(): Buffer;
 }
 
@@ -76,24 +79,30 @@ export class SseFramer implements SseEventView {
     }
     let segments: Buffer[] | undefined;
     let segmentStart = 0;
-    for (let i = this.scanned; i < buf.length; i++) {
-      const byte = buf[i];
-      if (this.afterCR) {
-        // The CR that ended the previous chunk was the first half of a CRLF.
-        this.afterCR = false;
-        if (byte === LF) {
-          this.lineStart = i + 1;
-          if (this.eventStart === i) this.eventStart = i + 1;
-          continue;
-        }
+    let i = this.scanned;
+    if (this.afterCR && i < buf.length) {
+      // The CR that ended the previous chunk was the first half of a CRLF.
+      this.afterCR = false;
+      if (buf[i] === LF) {
+        this.lineStart = i + 1;
+        if (this.eventStart === i) this.eventStart = i + 1;
+        i++;
       }
-      if (byte !== LF && byte !== CR) continue;
-      let next = i + 1;
-      if (byte === CR) {
+    }
+    // Line ends are found with indexOf (native code) rather than byte by byte; most streams
+    // have no CR at all, so its position is looked up again only once passed.
+    let nextCR = buf.indexOf(CR, i);
+    while (i < buf.length) {
+      if (nextCR !== -1 && nextCR < i) nextCR = buf.indexOf(CR, i);
+      const lf = buf.indexOf(LF, i);
+      const end = lf === -1 ? nextCR : nextCR === -1 ? lf : Math.min(lf, nextCR);
+      if (end === -1) break;
+      let next = end + 1;
+      if (end === nextCR) {
         if (next === buf.length) this.afterCR = true;
         else if (buf[next] === LF) next++;
       }
-      if (i === this.lineStart) {
+      if (end === this.lineStart) {
         const replacement = this.dispatch(buf, this.eventStart, next);
         if (replacement !== undefined) {
           segments ??= [];
@@ -102,10 +111,10 @@ export class SseFramer implements SseEventView {
         }
         this.eventStart = next;
       } else {
-        this.field(buf, this.lineStart, i);
+        this.field(buf, this.lineStart, end);
       }
       this.lineStart = next;
-      i = next - 1;
+      i = next;
     }
     const eventStart = this.eventStart;
     this.buf = buf.subarray(eventStart);
