@@ -134,8 +134,9 @@ async function main(): Promise<void> {
   const gateway = await startGateway(upstream);
   // Set from a callback, which narrowing cannot see.
   let crashed = false as boolean;
+  let stopping = false as boolean;
   void gateway.exited.then(() => {
-    crashed = true;
+    if (!stopping) crashed = true;
   });
   const client = new Agent({ connections: concurrency });
   const outcomes = new Map<string, number>();
@@ -149,6 +150,7 @@ async function main(): Promise<void> {
   const atStart = processFigures(gateway.pid);
   let afterWarmup: ProcessFigures | undefined;
   let requests = 0;
+  const samples: number[] = [];
 
   console.log(
     `soak: ${values.duration} at concurrency ${concurrency}, faults ${[...new Set(FAULTS)].join(', ')}`,
@@ -156,6 +158,7 @@ async function main(): Promise<void> {
   const progress = setInterval(() => {
     if (crashed) return;
     const figures = processFigures(gateway.pid);
+    samples.push(figures.rssMb);
     const seconds = (Date.now() - started) / 1000;
     console.log(
       `t=${Math.round(seconds)}s requests=${requests} (${Math.round(requests / seconds)}/s) rss=${figures.rssMb}MB fds=${figures.fds}`,
@@ -218,10 +221,14 @@ async function main(): Promise<void> {
     'after warm-up': baseline,
     'at the end (2 s after the load)': atEnd,
   });
+  const laterHalf = samples.slice(Math.floor(samples.length / 2));
+  console.log(`RSS every 30 s (MB): ${samples.join(', ')}`);
   console.log(
     `requests: ${requests} in ${Math.round(elapsed)} s = ${Math.round(requests / elapsed)}/s; ` +
-      `RSS drift after warm-up: ${drift.toFixed(1)}%; crashes: ${crashed ? 1 : 0}`,
+      `RSS drift after warm-up: ${drift.toFixed(1)}%; RSS range over the second half: ` +
+      `${Math.min(...laterHalf)}–${Math.max(...laterHalf)} MB; crashes: ${crashed ? 1 : 0}`,
   );
+  stopping = true;
   process.kill(gateway.pid, 'SIGTERM');
   const code = await gateway.exited;
   await upstream.close();
