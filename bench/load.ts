@@ -16,8 +16,24 @@ export interface LoadOptions {
   readonly everySecond?: () => void;
 }
 
+/** One autocannon run, raw: several runs of the same setup are summarised together. */
+export interface LoadRun {
+  readonly connections: number;
+  /** Latency of every 2xx answer, milliseconds. */
+  readonly latencies: number[];
+  readonly elapsedS: number;
+  readonly statuses: Record<string, number>;
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly timeouts: number;
+  /** CPU time the target process used during the run. */
+  readonly cpuMs: number | undefined;
+  readonly rssPeakMb: number | undefined;
+}
+
 export interface LoadResult {
   readonly connections: number;
+  readonly runs: number;
   /** Successful (2xx) responses. */
   readonly ok: number;
   readonly rps: number;
@@ -39,7 +55,7 @@ export interface LoadResult {
  * the next request as soon as the previous answer is complete. Latencies are collected from
  * autocannon's per-response events (its own histogram rounds to whole milliseconds).
  */
-export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+export async function runLoad(options: LoadOptions): Promise<LoadRun> {
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
   const target = options.process;
@@ -74,24 +90,49 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const elapsedS = (performance.now() - started) / 1000;
   clearInterval(ticker);
   const cpuAfter = target?.cpuMs();
-  const rssPeakMb = rss?.stop();
-  const sortedLatencies = sorted(latencies);
-  const ok = latencies.length;
   return {
     connections: options.connections,
-    ok,
-    rps: ok / elapsedS,
-    p50Ms: percentile(sortedLatencies, 50),
-    p99Ms: percentile(sortedLatencies, 99),
+    latencies,
+    elapsedS,
+    statuses,
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,
+    cpuMs: cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore,
+    rssPeakMb: rss?.stop(),
+  };
+}
+
+/** Several runs of the same target and load as one: totals over total time, pooled latencies. */
+export function summarize(runs: readonly LoadRun[]): LoadResult {
+  const all = sorted(runs.flatMap((r) => r.latencies));
+  const ok = all.length;
+  const durationS = runs.reduce((sum, r) => sum + r.elapsedS, 0);
+  const statuses: Record<string, number> = {};
+  for (const run of runs) {
+    for (const [status, n] of Object.entries(run.statuses)) {
+      statuses[status] = (statuses[status] ?? 0) + n;
+    }
+  }
+  const cpu = runs.map((r) => r.cpuMs);
+  const rss = runs.map((r) => r.rssPeakMb).filter((v): v is number => v !== undefined);
+  const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0);
+  return {
+    connections: runs[0]?.connections ?? 0,
+    runs: runs.length,
+    ok,
+    rps: ok / durationS,
+    p50Ms: percentile(all, 50),
+    p99Ms: percentile(all, 99),
+    non2xx: sum(runs.map((r) => r.non2xx)),
+    errors: sum(runs.map((r) => r.errors)),
+    timeouts: sum(runs.map((r) => r.timeouts)),
     statuses,
-    durationS: elapsedS,
+    durationS,
     cpuUsPerRequest:
-      cpuBefore === undefined || cpuAfter === undefined || ok === 0
+      ok === 0 || cpu.some((v) => v === undefined)
         ? undefined
-        : ((cpuAfter - cpuBefore) * 1000) / ok,
-    rssPeakMb,
+        : (sum(cpu.filter((v): v is number => v !== undefined)) * 1000) / ok,
+    rssPeakMb: rss.length === 0 ? undefined : Math.max(...rss),
   };
 }

@@ -47,6 +47,31 @@ function packageVersion(path: string): string {
   }
 }
 
+/** Cumulative CPU time of the machine (all CPUs), in clock ticks, from /proc/stat. */
+export interface CpuTimes {
+  readonly total: number;
+  /** Time the hypervisor ran something else while a virtual CPU wanted to run. */
+  readonly steal: number;
+}
+
+export function cpuTimes(): CpuTimes | undefined {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+    const fields = line.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal guest guest_nice; guest time is in user.
+    const total = fields.slice(0, 8).reduce((a, b) => a + b, 0);
+    return { total, steal: fields[7] ?? 0 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Steal time between two readings, as a percentage of all CPU time. */
+export function stealPercent(from: CpuTimes | undefined, to: CpuTimes | undefined): number {
+  if (from === undefined || to === undefined || to.total === from.total) return Number.NaN;
+  return ((to.steal - from.steal) / (to.total - from.total)) * 100;
+}
+
 export function machineNotes(): MachineNotes {
   return {
     cpu: cpus()[0]?.model.trim() ?? 'unknown',

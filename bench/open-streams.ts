@@ -15,6 +15,8 @@ export interface OpenStreamsOptions {
   readonly openTimeoutMs: number;
   /** A slow, long stream: it must outlast the hold; it is aborted afterwards. */
   readonly plan: StreamPlan;
+  /** How long to wait for the upstream streams to close once every client has hung up. */
+  readonly abortWaitMs: number;
 }
 
 export interface OpenStreamsResult {
@@ -26,7 +28,7 @@ export interface OpenStreamsResult {
   readonly rssBeforeMb: number;
   readonly rssPeakMb: number;
   readonly addedMb: number;
-  /** Upstream streams still open 3 s after every client hung up. */
+  /** Upstream streams still open `abortWaitMs` after every client hung up. */
   readonly upstreamLeftAfterAbort: number;
 }
 
@@ -74,7 +76,7 @@ export async function holdOpenStreams(
   await Promise.all(streams.map((s) => s.done));
   agent.destroy();
   let upstreamLeftAfterAbort = upstreamOpen;
-  const closeDeadline = performance.now() + 3_000;
+  const closeDeadline = performance.now() + options.abortWaitMs;
   while (performance.now() < closeDeadline) {
     upstreamLeftAfterAbort = (await mock.stats()).streamsOpen - upstreamBaseline;
     if (upstreamLeftAfterAbort <= 0) break;

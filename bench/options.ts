@@ -21,13 +21,21 @@ export interface BenchOptions {
   readonly dialects: readonly DialectId[];
   /** Switchyard is always measured; these are the baselines next to it. */
   readonly targets: readonly TargetId[];
-  /** Seconds of load per measured run; each (target, dialect, concurrency) is warmed up first. */
+  /**
+   * Seconds per measured run. Each (API, concurrency) is measured in `rounds` runs per target,
+   * targets interleaved and rotated between rounds, and the runs are summarised together.
+   */
   readonly durationS: number;
+  readonly rounds: number;
+  /** Load per API (c=16, plus a few streams) every process gets once, before it is measured. */
   readonly warmupS: number;
+  /** Load at each concurrency just before it is measured. */
+  readonly concurrencyWarmupS: number;
   readonly sampleIntMs: number;
   readonly concurrencies: readonly number[];
   /** The concurrency the targets are judged at, also used by failover and deployed. */
   readonly headlineConcurrency: number;
+  /** `streams` per target and round, `concurrency` at a time, in `rounds` rounds. */
   readonly stream: {
     readonly plan: StreamPlan;
     readonly streams: number;
@@ -38,11 +46,15 @@ export interface BenchOptions {
     readonly holdMs: number;
     readonly openTimeoutMs: number;
     readonly plan: StreamPlan;
+    readonly abortWaitMs: number;
   };
-  readonly failoverRounds: number;
+  /** Failover and deployed compare two gateways in A-B-B-A rounds; this many runs each. */
+  readonly pairedRounds: number;
   readonly coldStartRuns: number;
   /** Rewrite the results section of BENCHMARKS.md (full, unrestricted runs only by default). */
   readonly writeBenchmarksMd: boolean;
+  /** Instead of running: re-render a results JSON file into BENCHMARKS.md. */
+  readonly render: string | undefined;
 }
 
 export const USAGE = `Usage: tsx bench/run.ts [options]   (npm run bench / npm run bench:smoke)
@@ -51,11 +63,13 @@ Runs the benchmark scenarios against the mock upstream directly, the Node floor,
 and Switchyard, prints the tables and writes bench/results/ (and BENCHMARKS.md on a full run).
 
   --smoke               a short run of everything (~10 s of load), for CI; no timing checks
-  --duration SECONDS    load per measured run (default 10; smoke 0.25)
+  --duration SECONDS    load per measured run (default 3, three rounds; smoke 0.2, one)
+  --rounds N            measured runs per target, interleaved (default 3; smoke 1)
   --only LIST           scenarios, comma-separated: ${SCENARIOS.join(', ')}
   --dialects LIST       messages, chat, responses (default: all)
   --targets LIST        baselines next to Switchyard: direct, floor, portkey (default: all)
   --write-md            rewrite BENCHMARKS.md even for a restricted run
+  --render FILE         run nothing: render bench/results/results-….json into BENCHMARKS.md
   -h, --help            this text
 `;
 
@@ -81,17 +95,21 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
     options: {
       smoke: { type: 'boolean', default: false },
       duration: { type: 'string' },
+      rounds: { type: 'string' },
       only: { type: 'string' },
       dialects: { type: 'string' },
       targets: { type: 'string' },
       'write-md': { type: 'boolean', default: false },
+      render: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) return undefined;
   const smoke = values.smoke;
-  const durationS = values.duration === undefined ? (smoke ? 0.25 : 10) : Number(values.duration);
+  const durationS = values.duration === undefined ? (smoke ? 0.2 : 3) : Number(values.duration);
   if (!(durationS > 0)) throw new Error('--duration: expected a positive number of seconds');
+  const rounds = values.rounds === undefined ? (smoke ? 1 : 3) : Number(values.rounds);
+  if (!(Number.isInteger(rounds) && rounds > 0)) throw new Error('--rounds: expected a count');
   const scenarios = list(values.only, SCENARIOS, '--only');
   const dialects = list(values.dialects, DIALECTS, '--dialects');
   const baselines = TARGET_IDS.filter((t) => t !== 'switchyard');
@@ -104,23 +122,33 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
     dialects,
     targets,
     durationS,
-    warmupS: smoke ? 0 : Math.min(2, durationS),
+    rounds,
+    warmupS: smoke ? 0 : 3,
+    concurrencyWarmupS: smoke ? 0 : 1,
     sampleIntMs: smoke ? 50 : 250,
     concurrencies: [1, 16, 64],
     headlineConcurrency: 16,
     stream: smoke
       ? { plan: { events: 10, intervalMs: 10 }, streams: 4, concurrency: 2 }
-      : { plan: { events: 100, intervalMs: 10 }, streams: 48, concurrency: 8 },
+      : { plan: { events: 100, intervalMs: 10 }, streams: 16, concurrency: 8 },
     memory: smoke
-      ? { count: 50, holdMs: 300, openTimeoutMs: 3_000, plan: { events: 400, intervalMs: 250 } }
+      ? {
+          count: 50,
+          holdMs: 300,
+          openTimeoutMs: 3_000,
+          plan: { events: 400, intervalMs: 250 },
+          abortWaitMs: 500,
+        }
       : {
           count: 1000,
           holdMs: 3_000,
           openTimeoutMs: 15_000,
           plan: { events: 400, intervalMs: 250 },
+          abortWaitMs: 3_000,
         },
-    failoverRounds: smoke ? 1 : 2,
+    pairedRounds: smoke ? 1 : 4,
     coldStartRuns: smoke ? 1 : 5,
     writeBenchmarksMd: values['write-md'] || (!smoke && !restricted),
+    render: values.render,
   };
 }

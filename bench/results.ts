@@ -1,6 +1,7 @@
 import type { DialectId } from './dialects.js';
 import type { LoadResult } from './load.js';
 import type { MachineNotes } from './machine.js';
+import type { BenchOptions } from './options.js';
 import type { OpenStreamsResult } from './open-streams.js';
 import type { StreamProbeResult } from './stream-probe.js';
 
@@ -24,16 +25,18 @@ export interface MemoryRow {
 
 export interface FailoverRow {
   readonly dialect: DialectId;
-  /** Alternating rounds of the same load against each configuration. */
-  readonly noCooldown: LoadResult[];
-  readonly cooling: LoadResult[];
+  /** The same load, in alternating rounds, against a healthy pool and a cooling key 0. */
+  readonly noCooldown: LoadResult;
+  readonly cooling: LoadResult;
   /** 429s the mock answered while the cooling rounds ran: 0 when key 0 is really skipped. */
   readonly rateLimitedDuringRuns: number;
 }
 
 export interface DeployedRow {
   readonly dialect: DialectId;
-  readonly result: LoadResult;
+  /** Alternating rounds: the plain configuration and the deployed one, fresh processes both. */
+  readonly standard: LoadResult;
+  readonly deployed: LoadResult;
 }
 
 export interface DeployedFeatures {
@@ -53,8 +56,12 @@ export interface Results {
   wallSeconds: number;
   readonly smoke: boolean;
   readonly command: string;
+  /** What the run was asked to do; the report reads durations and counts from it. */
+  readonly options: BenchOptions;
   readonly settings: Record<string, string>;
   readonly machine: MachineNotes;
+  /** CPU steal over the whole run, per cent (a virtual machine sharing its host). */
+  stealPercent: number;
   readonly dialects: readonly DialectId[];
   readonly targets: readonly string[];
   coldStartMs: number[] | undefined;

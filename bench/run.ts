@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './compile.js';
-import { machineNotes } from './machine.js';
+import { cpuTimes, machineNotes, stealPercent } from './machine.js';
 import { MockProcess } from './mock-process.js';
 import { parseOptions, USAGE, type BenchOptions } from './options.js';
 import { renderResults, spliceResults } from './report.js';
@@ -30,10 +30,11 @@ const BENCHMARKS_MD = join(REPO_ROOT, 'BENCHMARKS.md');
 function settings(options: BenchOptions): Record<string, string> {
   const { stream, memory: mem } = options;
   return {
-    'blocking runs': `${options.durationS} s each after ${options.warmupS} s warm-up, c = ${options.concurrencies.join(', ')}`,
-    streaming: `${stream.streams} streams × ${stream.plan.events} events ${stream.plan.intervalMs} ms apart, ${stream.concurrency} at a time`,
+    'warm-up': `${options.warmupS} s of blocking load per API and 16 streams for every process, ${options.concurrencyWarmupS} s before each concurrency`,
+    'blocking runs': `${options.rounds} × ${options.durationS} s per target, interleaved, c = ${options.concurrencies.join(', ')}`,
+    streaming: `${options.rounds} × ${stream.streams} streams per target, ${stream.concurrency} at a time, ${stream.plan.events} events ${stream.plan.intervalMs} ms apart`,
     'open streams': `${mem.count} per target and API`,
-    'failover rounds': String(options.failoverRounds),
+    'failover and deployed': `${options.pairedRounds} × ${options.durationS} s per gateway, A-B-B-A`,
     'cold starts': String(options.coldStartRuns),
   };
 }
@@ -47,19 +48,38 @@ function command(argv: readonly string[]): string {
 async function execute(context: BenchContext): Promise<void> {
   const { scenarios } = context.options;
   if (scenarios.includes('coldstart')) await coldStart(context);
-  let targets: TargetSet = new Map();
+  const targets: TargetSet = new Map();
   try {
     if (scenarios.includes('blocking') || scenarios.includes('streaming')) {
-      targets = await startTargets(context);
+      await startTargets(context, targets);
     }
     if (scenarios.includes('blocking')) await blocking(context, targets);
     if (scenarios.includes('streaming')) await streaming(context, targets);
-    if (scenarios.includes('failover')) await failover(context, targets);
+    if (scenarios.includes('failover')) await failover(context);
   } finally {
     await stopTargets(targets);
   }
   if (scenarios.includes('deployed')) await deployed(context);
   if (scenarios.includes('memory')) await memory(context);
+}
+
+function writeBenchmarksMd(markdown: string): void {
+  const current = existsSync(BENCHMARKS_MD)
+    ? readFileSync(BENCHMARKS_MD, 'utf8')
+    : '# Benchmarks\n';
+  writeFileSync(BENCHMARKS_MD, spliceResults(current, markdown));
+}
+
+/** Re-renders a finished run (e.g. after changing the report) without measuring again. */
+function render(file: string): number {
+  const results = JSON.parse(readFileSync(file, 'utf8')) as Results;
+  // Files written before the options were recorded were all full runs with the defaults.
+  const options = (results as Partial<Results>).options ?? parseOptions([]);
+  if (options === undefined) throw new Error(`${file}: no options`);
+  const markdown = renderResults(results, options);
+  writeBenchmarksMd(markdown);
+  process.stdout.write(`${markdown}\n`);
+  return 0;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -74,6 +94,7 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  if (options.render !== undefined) return render(options.render);
   const started = new Date();
   const t0 = performance.now();
   // Logs, configs and databases of the last run only; result files accumulate.
@@ -87,8 +108,10 @@ async function main(argv: readonly string[]): Promise<number> {
     wallSeconds: 0,
     smoke: options.smoke,
     command: command(argv),
+    options,
     settings: settings(options),
     machine: machineNotes(),
+    stealPercent: Number.NaN,
     dialects: options.dialects,
     targets: options.targets,
     coldStartMs: undefined,
@@ -107,12 +130,14 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`[${seconds}s] ${line}\n`);
   };
   log(`bench: ${options.scenarios.join(', ')}; logs in ${runDir}`);
+  const cpuAtStart = cpuTimes();
   const mock = await MockProcess.start(dirs.logs);
   try {
     await execute({ options, mock, dirs, results, log });
   } finally {
     await mock.stop();
   }
+  results.stealPercent = stealPercent(cpuAtStart, cpuTimes());
   results.finishedAt = new Date().toISOString();
   results.wallSeconds = (performance.now() - t0) / 1000;
 
@@ -122,10 +147,7 @@ async function main(argv: readonly string[]): Promise<number> {
   writeFileSync(join(RESULTS_DIR, `${name}.md`), `${markdown}\n`);
   writeFileSync(join(runDir, 'results.md'), `${markdown}\n`);
   if (options.writeBenchmarksMd) {
-    const current = existsSync(BENCHMARKS_MD)
-      ? readFileSync(BENCHMARKS_MD, 'utf8')
-      : '# Benchmarks\n';
-    writeFileSync(BENCHMARKS_MD, spliceResults(current, markdown));
+    writeBenchmarksMd(markdown);
     log('results written to BENCHMARKS.md');
   }
   process.stdout.write(`\n${markdown}\n`);
@@ -137,14 +159,14 @@ async function main(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
+// Exit explicitly: a keep-alive socket or a child left behind by a failure must not keep the
+// runner waiting (the exit hook in processes.ts kills any child still running).
 main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
+  (code) => process.exit(code),
   (error: unknown) => {
     process.stderr.write(
       `bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
     );
-    process.exitCode = 1;
+    process.exit(1);
   },
 );

@@ -1,11 +1,11 @@
 import { DIALECT_SPECS, type DialectId } from './dialects.js';
-import { runLoad, type LoadResult } from './load.js';
+import { runLoad, summarize, type LoadResult, type LoadRun } from './load.js';
 import type { MockProcess } from './mock-process.js';
 import { holdOpenStreams } from './open-streams.js';
 import type { BenchOptions } from './options.js';
 import { startPortkey } from './portkey.js';
 import type { Results } from './results.js';
-import { probeStreams } from './stream-probe.js';
+import { streamBatch, summarizeStreams, type StreamSample } from './stream-probe.js';
 import {
   databaseBytes,
   DEPLOYED,
@@ -13,6 +13,7 @@ import {
   measureColdStart,
   STANDARD,
   startSwitchyard,
+  type SwitchyardProfile,
   type SwitchyardTarget,
 } from './switchyard.js';
 import { directTarget, startFloor, type Target, type TargetId } from './targets.js';
@@ -29,6 +30,64 @@ export interface BenchContext {
 /** The running targets, keyed by id, in table order. */
 export type TargetSet = Map<TargetId, Target>;
 
+/** Round `round` of an interleaved measurement visits the targets in this order. */
+function rotate<T>(items: readonly T[], round: number): T[] {
+  const shift = round % Math.max(1, items.length);
+  return [...items.slice(shift), ...items.slice(0, shift)];
+}
+
+async function load(
+  context: BenchContext,
+  target: Target,
+  dialect: DialectId,
+  connections: number,
+  durationS: number,
+  everySecond?: () => void,
+): Promise<LoadRun> {
+  return runLoad({
+    endpoint: target.endpoint(dialect),
+    body: DIALECT_SPECS[dialect].body(),
+    connections,
+    durationS,
+    sampleIntMs: context.options.sampleIntMs,
+    process: target.process,
+    everySecond,
+  });
+}
+
+/**
+ * A fresh Node process is far from its steady state (JIT, heap, connection pools): every
+ * process gets blocking load at c=16 and a few streams for each API before it is measured.
+ */
+async function warmUp(
+  context: BenchContext,
+  target: Target,
+  dialects: readonly DialectId[],
+): Promise<void> {
+  const seconds = context.options.warmupS;
+  if (seconds <= 0) return;
+  for (const dialect of dialects) {
+    await load(context, target, dialect, 16, seconds);
+    const plan = { events: 10, intervalMs: 2 };
+    await streamBatch(target.endpoint(dialect), dialect, plan, 16, 8);
+  }
+}
+
+async function verifiedAndWarm<T extends Target>(
+  context: BenchContext,
+  target: T,
+  dialects: readonly DialectId[] = context.options.dialects,
+): Promise<T> {
+  try {
+    await verifyTarget(target, context.mock, context.options.dialects);
+    await warmUp(context, target, dialects);
+  } catch (error) {
+    await target.stop();
+    throw error;
+  }
+  return target;
+}
+
 async function startTarget(context: BenchContext, id: TargetId): Promise<Target> {
   const { mock, dirs } = context;
   switch (id) {
@@ -43,24 +102,20 @@ async function startTarget(context: BenchContext, id: TargetId): Promise<Target>
   }
 }
 
-async function startVerified(context: BenchContext, id: TargetId): Promise<Target> {
-  const target = await startTarget(context, id);
-  try {
-    await verifyTarget(target, context.mock, context.options.dialects);
-  } catch (error) {
-    await target.stop();
-    throw error;
-  }
-  return target;
+async function startSwitchyardWarm(
+  context: BenchContext,
+  profile: SwitchyardProfile,
+): Promise<SwitchyardTarget> {
+  context.log(`starting, verifying and warming up ${profile.id}`);
+  return verifiedAndWarm(context, await startSwitchyard(profile, context.mock, context.dirs));
 }
 
-export async function startTargets(context: BenchContext): Promise<TargetSet> {
-  const targets: TargetSet = new Map();
+/** Starts every selected target into `targets` (so the caller can stop what did start). */
+export async function startTargets(context: BenchContext, targets: TargetSet): Promise<void> {
   for (const id of context.options.targets) {
-    context.log(`starting and verifying ${id}`);
-    targets.set(id, await startVerified(context, id));
+    context.log(`starting, verifying and warming up ${id}`);
+    targets.set(id, await verifiedAndWarm(context, await startTarget(context, id)));
   }
-  return targets;
 }
 
 export async function stopTargets(targets: TargetSet): Promise<void> {
@@ -76,8 +131,8 @@ function report(context: BenchContext, target: string, what: string): void {
   context.log(`  ! ${line}`);
 }
 
-function loadProblems(context: BenchContext, target: string, where: string, r: LoadResult): void {
-  if (r.non2xx > 0 || r.errors > 0 || r.ok === 0) {
+function checkErrors(context: BenchContext, target: string, where: string, r: LoadResult): void {
+  if (r.non2xx > 0 || r.errors > 0) {
     const statuses = Object.entries(r.statuses)
       .filter(([status]) => !status.startsWith('2'))
       .map(([status, n]) => `${n}×${status}`)
@@ -90,36 +145,8 @@ function loadProblems(context: BenchContext, target: string, where: string, r: L
   }
 }
 
-async function load(
-  context: BenchContext,
-  target: Target,
-  dialect: DialectId,
-  connections: number,
-  durationS: number,
-  everySecond?: () => void,
-): Promise<LoadResult> {
-  return runLoad({
-    endpoint: target.endpoint(dialect),
-    body: DIALECT_SPECS[dialect].body(),
-    connections,
-    durationS,
-    sampleIntMs: context.options.sampleIntMs,
-    process: target.process,
-    everySecond,
-  });
-}
-
-async function warm(
-  context: BenchContext,
-  target: Target,
-  dialect: DialectId,
-  c: number,
-): Promise<void> {
-  if (context.options.warmupS > 0) await load(context, target, dialect, c, context.options.warmupS);
-}
-
 const fmt = (r: LoadResult): string =>
-  `${r.rps.toFixed(0)} req/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms`;
+  `${r.rps.toFixed(0)} req/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, ${r.cpuUsPerRequest?.toFixed(0) ?? '—'} µs CPU/req`;
 
 export async function coldStart(context: BenchContext): Promise<void> {
   context.log('cold start: spawn to first 200 from /readyz');
@@ -128,25 +155,62 @@ export async function coldStart(context: BenchContext): Promise<void> {
   context.log(`  ${times.map((t) => t.toFixed(0)).join(', ')} ms`);
 }
 
-/** Blocking requests at each concurrency, targets interleaved so drift hits them alike. */
+/**
+ * Blocking requests at each concurrency: `rounds` runs per target, the targets interleaved
+ * and their order rotated each round, so drift and noise hit them alike.
+ */
 export async function blocking(context: BenchContext, targets: TargetSet): Promise<void> {
-  for (const dialect of context.options.dialects) {
-    for (const c of context.options.concurrencies) {
-      for (const [id, target] of targets) {
-        await warm(context, target, dialect, c);
-        const result = await load(context, target, dialect, c, context.options.durationS);
+  const { options } = context;
+  const ids = [...targets.keys()];
+  for (const dialect of options.dialects) {
+    for (const c of options.concurrencies) {
+      const runs = new Map<TargetId, LoadRun[]>(ids.map((id) => [id, []]));
+      if (options.concurrencyWarmupS > 0) {
+        for (const target of targets.values()) {
+          await load(context, target, dialect, c, options.concurrencyWarmupS);
+        }
+      }
+      for (let round = 0; round < options.rounds; round++) {
+        for (const id of rotate(ids, round)) {
+          const target = targets.get(id);
+          if (target !== undefined) {
+            runs.get(id)?.push(await load(context, target, dialect, c, options.durationS));
+          }
+        }
+      }
+      for (const id of ids) {
+        const result = summarize(runs.get(id) ?? []);
         context.results.blocking.push({ dialect, target: id, result });
         context.log(`blocking ${dialect} c=${c} ${id}: ${fmt(result)}`);
-        loadProblems(context, id, `blocking ${dialect} c=${c}`, result);
+        checkErrors(context, id, `blocking ${dialect} c=${c}`, result);
       }
     }
   }
 }
 
+/** Streams in rounds, targets interleaved like the blocking runs. */
 export async function streaming(context: BenchContext, targets: TargetSet): Promise<void> {
-  for (const dialect of context.options.dialects) {
-    for (const [id, target] of targets) {
-      const result = await probeStreams(target.endpoint(dialect), dialect, context.options.stream);
+  const { options } = context;
+  const { plan, streams, concurrency } = options.stream;
+  const ids = [...targets.keys()];
+  for (const dialect of options.dialects) {
+    const samples = new Map<TargetId, StreamSample[]>(ids.map((id) => [id, []]));
+    for (let round = 0; round < options.rounds; round++) {
+      for (const id of rotate(ids, round)) {
+        const target = targets.get(id);
+        if (target === undefined) continue;
+        const batch = await streamBatch(
+          target.endpoint(dialect),
+          dialect,
+          plan,
+          streams,
+          concurrency,
+        );
+        samples.get(id)?.push(...batch);
+      }
+    }
+    for (const id of ids) {
+      const result = summarizeStreams(samples.get(id) ?? [], plan);
       context.results.streaming.push({ dialect, target: id, result });
       context.log(
         `streaming ${dialect} ${id}: TTFB p50 ${result.ttfbP50Ms.toFixed(2)} ms, delay p50 ${result.delayP50Ms.toFixed(2)} / p99 ${result.delayP99Ms.toFixed(2)} ms`,
@@ -163,103 +227,137 @@ export async function streaming(context: BenchContext, targets: TargetSet): Prom
 }
 
 /**
- * Key 0 of both pools answers 429 with `retry-after: 3600`. Verification primes it (the first
- * request cools it down); then the same load runs against this gateway and one with a healthy
- * pool, in alternating rounds.
+ * Two gateways under the same load in A-B-B-A order (`pairedRounds` runs each), so a slow
+ * drift of the machine cancels out of the comparison.
  */
-export async function failover(context: BenchContext, targets: TargetSet): Promise<void> {
-  const { options, mock, results } = context;
-  const owned = targets.get('switchyard') === undefined;
-  const standard = targets.get('switchyard') ?? (await startVerified(context, 'switchyard'));
-  const cooling = await startSwitchyard(FAILOVER, mock, context.dirs);
-  try {
-    await verifyTarget(cooling, mock, options.dialects);
-    const states = await cooling.keyStates(0);
-    results.failoverKeyStates = states;
-    if (!states.every((s) => s === 'temporary')) {
-      report(context, cooling.id, `key 0 is ${states.join('/')} after priming, not temporary`);
+async function paired(
+  context: BenchContext,
+  dialect: DialectId,
+  a: Target,
+  b: Target,
+  run: (target: Target) => Promise<LoadRun>,
+): Promise<[LoadResult, LoadResult]> {
+  const { options } = context;
+  if (options.concurrencyWarmupS > 0) {
+    for (const target of [a, b]) {
+      await load(context, target, dialect, options.headlineConcurrency, options.concurrencyWarmupS);
     }
-    const c = options.headlineConcurrency;
-    for (const dialect of options.dialects) {
-      await warm(context, standard, dialect, c);
-      await warm(context, cooling, dialect, c);
-      const row = {
-        dialect,
-        noCooldown: [] as LoadResult[],
-        cooling: [] as LoadResult[],
-        rateLimitedDuringRuns: 0,
-      };
-      for (let round = 0; round < options.failoverRounds; round++) {
-        const order = round % 2 === 0 ? [standard, cooling] : [cooling, standard];
-        for (const target of order) {
-          const before = (await mock.stats()).rateLimited;
-          const result = await load(context, target, dialect, c, options.durationS);
-          const limited = (await mock.stats()).rateLimited - before;
-          if (target === cooling) {
-            row.cooling.push(result);
-            row.rateLimitedDuringRuns += limited;
-          } else {
-            row.noCooldown.push(result);
-          }
-          context.log(`failover ${dialect} ${target.id}: ${fmt(result)}, ${limited} upstream 429s`);
-          loadProblems(context, target.id, `failover ${dialect}`, result);
-        }
+  }
+  const runs: [LoadRun[], LoadRun[]] = [[], []];
+  for (let round = 0; round < options.pairedRounds; round++) {
+    for (const which of round % 2 === 0 ? [0, 1] : [1, 0]) {
+      runs[which === 0 ? 0 : 1].push(await run(which === 0 ? a : b));
+    }
+  }
+  return [summarize(runs[0]), summarize(runs[1])];
+}
+
+/**
+ * Key 0 of both pools answers 429 with `retry-after: 3600`; verification primes it (the first
+ * request cools it down). The same load then runs against this gateway and one with a healthy
+ * pool — two fresh processes with the same history.
+ */
+export async function failover(context: BenchContext): Promise<void> {
+  const { options, mock, results } = context;
+  const standard = await startSwitchyardWarm(context, STANDARD);
+  try {
+    const cooling = await startSwitchyardWarm(context, FAILOVER);
+    try {
+      const states = await cooling.keyStates(0);
+      results.failoverKeyStates = states;
+      if (!states.every((s) => s === 'temporary')) {
+        report(context, cooling.id, `key 0 is ${states.join('/')} after priming, not temporary`);
       }
-      results.failover.push(row);
+      const c = options.headlineConcurrency;
+      for (const dialect of options.dialects) {
+        let rateLimitedDuringRuns = 0;
+        const [noCooldown, coolingResult] = await paired(
+          context,
+          dialect,
+          standard,
+          cooling,
+          async (target) => {
+            const before = (await mock.stats()).rateLimited;
+            const run = await load(context, target, dialect, c, options.durationS);
+            if (target === cooling)
+              rateLimitedDuringRuns += (await mock.stats()).rateLimited - before;
+            return run;
+          },
+        );
+        results.failover.push({
+          dialect,
+          noCooldown,
+          cooling: coolingResult,
+          rateLimitedDuringRuns,
+        });
+        context.log(`failover ${dialect} healthy pool: ${fmt(noCooldown)}`);
+        context.log(
+          `failover ${dialect} key 0 cooling: ${fmt(coolingResult)}, ${rateLimitedDuringRuns} upstream 429s`,
+        );
+        checkErrors(context, standard.id, `failover ${dialect}`, noCooldown);
+        checkErrors(context, cooling.id, `failover ${dialect}`, coolingResult);
+      }
+    } finally {
+      await cooling.stop();
     }
   } finally {
-    await cooling.stop();
-    if (owned) await standard.stop();
+    await standard.stop();
   }
 }
 
-/** Recording and metrics on as a team would run it: see DEPLOYED in switchyard.ts. */
+/** Recording and metrics on as a team would run it (DEPLOYED in switchyard.ts) vs plain. */
 export async function deployed(context: BenchContext): Promise<void> {
-  const { options, mock, results } = context;
-  const target: SwitchyardTarget = await startSwitchyard(DEPLOYED, mock, context.dirs);
+  const { options, results } = context;
+  const standard = await startSwitchyardWarm(context, STANDARD);
   try {
-    await verifyTarget(target, mock, options.dialects);
-    const metricsUrl = `${target.origin}/metrics`;
-    const probe = await fetch(metricsUrl);
-    await probe.arrayBuffer();
-    let scrapes = 0;
-    const scrape =
-      DEPLOYED.scrapeMetrics && probe.status === 200
-        ? (): void => {
-            scrapes++;
-            void fetch(metricsUrl).then((r) => r.arrayBuffer());
-          }
-        : undefined;
-    const c = options.headlineConcurrency;
-    for (const dialect of options.dialects) {
-      await warm(context, target, dialect, c);
-      const result = await load(context, target, dialect, c, options.durationS, scrape);
-      results.deployed.push({ dialect, result });
-      context.log(`deployed ${dialect} c=${c}: ${fmt(result)}`);
-      loadProblems(context, target.id, `deployed ${dialect}`, result);
+    const target = await startSwitchyardWarm(context, DEPLOYED);
+    try {
+      const metricsUrl = `${target.origin}/metrics`;
+      const probe = await fetch(metricsUrl);
+      await probe.arrayBuffer();
+      let scrapes = 0;
+      const scrape =
+        DEPLOYED.scrapeMetrics && probe.status === 200
+          ? (): void => {
+              scrapes++;
+              void fetch(metricsUrl).then((r) => r.arrayBuffer());
+            }
+          : undefined;
+      const c = options.headlineConcurrency;
+      for (const dialect of options.dialects) {
+        const [plain, deployedResult] = await paired(context, dialect, standard, target, (t) =>
+          load(context, t, dialect, c, options.durationS, t === target ? scrape : undefined),
+        );
+        results.deployed.push({ dialect, standard: plain, deployed: deployedResult });
+        context.log(`deployed ${dialect} c=${c} plain: ${fmt(plain)}`);
+        context.log(`deployed ${dialect} c=${c} deployed: ${fmt(deployedResult)}`);
+        checkErrors(context, standard.id, `deployed ${dialect}`, plain);
+        checkErrors(context, target.id, `deployed ${dialect}`, deployedResult);
+      }
+      results.deployedFeatures = {
+        auth: true,
+        keyPool: true,
+        interceptionLog: DEPLOYED.logLevel === 'info',
+        sqliteBytes: databaseBytes(target),
+        metricsStatus: probe.status,
+        metricsScrapes: scrapes,
+      };
+    } finally {
+      await target.stop();
     }
-    results.deployedFeatures = {
-      auth: true,
-      keyPool: true,
-      interceptionLog: DEPLOYED.logLevel === 'info',
-      sqliteBytes: databaseBytes(target),
-      metricsStatus: probe.status,
-      metricsScrapes: scrapes,
-    };
   } finally {
-    await target.stop();
+    await standard.stop();
   }
 }
 
-/** Each (target, dialect) on a fresh process, warmed up, then `memory.count` open streams. */
+/** Each (target, API) on a fresh, warmed-up process, then `memory.count` open streams. */
 export async function memory(context: BenchContext): Promise<void> {
   const { options, mock, results } = context;
   const ids = options.targets.filter((id) => id !== 'direct');
   for (const dialect of options.dialects) {
     for (const id of ids) {
-      const target = await startVerified(context, id);
+      const target = await verifiedAndWarm(context, await startTarget(context, id), [dialect]);
       try {
-        await load(context, target, dialect, 16, Math.min(1, options.durationS));
         const result = await holdOpenStreams(target, dialect, mock, options.memory);
         results.memory.push({ dialect, target: id, result });
         context.log(

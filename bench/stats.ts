@@ -13,10 +13,6 @@ export function median(values: Iterable<number>): number {
   return percentile(sorted(values), 50);
 }
 
-export function mean(values: readonly number[]): number {
-  return values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length;
-}
-
 /** Samples a reading every `intervalMs` until stopped; keeps the peak and the last value. */
 export class Sampler {
   peak = Number.NaN;

@@ -105,7 +105,6 @@ export function openStream(
 
 export interface StreamProbeResult {
   readonly streams: number;
-  readonly concurrency: number;
   readonly ttfbP50Ms: number;
   readonly ttfbP99Ms: number;
   readonly delayP50Ms: number;
@@ -119,46 +118,54 @@ export interface StreamProbeResult {
 }
 
 /**
- * `streams` streamed requests, `concurrency` at a time, each answered by the mock with
- * `plan.events` deltas `plan.intervalMs` apart. A first round of `concurrency` streams warms
- * connections up and is not counted.
+ * `count` streamed requests, `concurrency` at a time. The workers
+ * start staggered across one stream's length, so requests arrive spread out in time as from
+ * independent clients, not in bursts of `concurrency` (which would make every stream's time to
+ * first byte include queueing behind the others of its burst).
  */
-export async function probeStreams(
+export async function streamBatch(
   endpoint: Endpoint,
   dialect: DialectId,
-  options: { readonly plan: StreamPlan; readonly streams: number; readonly concurrency: number },
-): Promise<StreamProbeResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency });
-  const body = DIALECT_SPECS[dialect].body(options.plan);
-  const warmBody = DIALECT_SPECS[dialect].body({ events: 5, intervalMs: 2 });
-  await Promise.all(
-    Array.from(
-      { length: options.concurrency },
-      () => openStream(endpoint, dialect, warmBody, agent).done,
-    ),
-  );
+  plan: StreamPlan,
+  count: number,
+  concurrency: number,
+): Promise<StreamSample[]> {
+  // A batch's own keep-alive connections: reused between its streams, never left idle long
+  // enough for a server to close them under a later batch (Portkey closes after 5 s).
+  const agent = new Agent({ keepAlive: true });
+  const body = DIALECT_SPECS[dialect].body(plan);
+  const workers = Math.min(count, concurrency);
+  const staggerMs = (plan.events * plan.intervalMs) / workers;
   const samples: StreamSample[] = [];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < options.streams) {
-      next++;
+  let started = 0;
+  const worker = async (index: number): Promise<void> => {
+    await new Promise((resolve) => setTimeout(resolve, index * staggerMs));
+    while (started < count) {
+      started++;
       samples.push(await openStream(endpoint, dialect, body, agent).done);
     }
   };
-  await Promise.all(Array.from({ length: options.concurrency }, worker));
+  await Promise.all(Array.from({ length: workers }, (_, index) => worker(index)));
   agent.destroy();
+  return samples;
+}
+
+/** Percentiles over every stream of a target: TTFB per stream, delay per event. */
+export function summarizeStreams(
+  samples: readonly StreamSample[],
+  plan: StreamPlan,
+): StreamProbeResult {
   const ttfb = sorted(samples.map((s) => s.ttfbMs).filter((t) => !Number.isNaN(t)));
   const delays = sorted(samples.flatMap((s) => s.delaysMs));
-  const failed = samples.filter((s) => !s.complete || s.delaysMs.length !== options.plan.events);
+  const failed = samples.filter((s) => !s.complete || s.delaysMs.length !== plan.events);
   return {
     streams: samples.length,
-    concurrency: options.concurrency,
     ttfbP50Ms: percentile(ttfb, 50),
     ttfbP99Ms: percentile(ttfb, 99),
     delayP50Ms: percentile(delays, 50),
     delayP99Ms: percentile(delays, 99),
     delayMaxMs: percentile(delays, 100),
-    eventsExpected: options.streams * options.plan.events,
+    eventsExpected: samples.length * plan.events,
     eventsReceived: delays.length,
     failed: failed.length,
     firstError: failed[0]?.error ?? (failed.length > 0 ? 'stream incomplete' : undefined),
