@@ -102,10 +102,16 @@ const ROUTES: Readonly<Record<DialectId, string>> = {
   responses: '/openai/v1/responses',
 };
 
+/** `BENCH_PROFILE_DIR=/tmp/prof npm run bench -- …` writes a CPU profile of every Switchyard process. */
+function profileArgs(): string[] {
+  const dir = process.env['BENCH_PROFILE_DIR'];
+  return dir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+}
+
 function spawnSwitchyard(name: string, config: string, logDir: string): ChildHandle {
   return spawnNode({
     name,
-    args: [BIN, 'serve', '--config', config],
+    args: [...profileArgs(), BIN, 'serve', '--config', config],
     cwd: REPO_ROOT,
     logFile: join(logDir, `${name}.log`),
   });

@@ -67,7 +67,7 @@ export async function bridge(
           'content-type': 'application/json',
         },
         body: dialect.upstreamBody(request),
-        signal: exchange.signal,
+        cancellation: exchange.cancellation,
       },
       deps.clock,
       trace,

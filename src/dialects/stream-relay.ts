@@ -3,8 +3,7 @@ import type { Exchange } from '../server/exchange.js';
 import { toGatewayError } from '../server/error-mapping.js';
 import { GatewayError } from '../server/gateway-error.js';
 import { SseFramer } from '../sse/framer.js';
-import { bodyChunks } from '../upstream/body-chunks.js';
-import { decodedBody } from '../upstream/decoded-body.js';
+import { decodingSink } from '../upstream/decoded-body.js';
 import { downstreamResponseHeaders } from '../upstream/header-hygiene.js';
 import type { UpstreamResponse } from '../upstream/http-client.js';
 import type { StreamObserver } from './dialect.js';
@@ -20,40 +19,62 @@ export interface StreamResult {
  * Whatever goes wrong ends the stream with the API's own error event, never with a silent
  * end that a client would take for a complete answer.
  */
-export async function relayStream(
+export function relayStream(
   exchange: Exchange,
   response: UpstreamResponse,
   observer: StreamObserver,
 ): Promise<StreamResult> {
-  const { body, decoded } = decodedBody(response);
-  const { res } = exchange;
-  res.writeHead(response.status, downstreamResponseHeaders(response.headers, decoded));
-  res.flushHeaders();
-  const framer = new SseFramer(observer.onEvent);
-  let failure: unknown;
-  try {
-    for await (const chunk of bodyChunks(body)) {
-      await exchange.write(framer.push(chunk));
-    }
-  } catch (error) {
-    failure = error;
-  }
-  if (exchange.clientGone) {
-    body.destroy();
-    return { outcome: 'cancelled', error: 'client disconnected' };
-  }
-  if (observer.end === 'completed') {
-    res.end();
-    return { outcome: 'completed', error: undefined };
-  }
-  if (observer.end === 'error') {
-    res.end();
-    return { outcome: 'upstream_error', error: observer.errorMessage };
-  }
-  const error =
-    failure === undefined
-      ? new GatewayError(502, 'api_error', 'the upstream stream ended before it was complete')
-      : toGatewayError(failure).error;
-  res.end(observer.errorEvent(error));
-  return { outcome: 'failed', error: error.message };
+  return new Promise((resolve) => {
+    const { res } = exchange;
+    const framer = new SseFramer(observer.onEvent);
+    const finish = (failure: unknown): void => {
+      if (exchange.clientGone) {
+        resolve({ outcome: 'cancelled', error: 'client disconnected' });
+        return;
+      }
+      if (observer.end === 'completed') {
+        res.end();
+        resolve({ outcome: 'completed', error: undefined });
+        return;
+      }
+      if (observer.end === 'error') {
+        res.end();
+        resolve({ outcome: 'upstream_error', error: observer.errorMessage });
+        return;
+      }
+      const error =
+        failure === undefined
+          ? new GatewayError(502, 'api_error', 'the upstream stream ended before it was complete')
+          : toGatewayError(failure).error;
+      res.end(observer.errorEvent(error));
+      resolve({ outcome: 'failed', error: error.message });
+    };
+    let failed = false;
+    const { sink, decoded } = decodingSink(response.headers, {
+      onData(chunk) {
+        if (failed) return;
+        try {
+          exchange.relay(framer.push(chunk), response.body);
+        } catch (error) {
+          // An event past the size limit: the stream cannot be relayed any further.
+          failed = true;
+          response.body.abort('the stream could not be relayed');
+          finish(error);
+        }
+      },
+      onEnd() {
+        if (!failed) finish(undefined);
+      },
+      onError(error) {
+        if (!failed) finish(error);
+      },
+    });
+    res.writeHead(response.status, {
+      ...downstreamResponseHeaders(response.headers, decoded),
+      // Proxies such as nginx must not hold events back.
+      'x-accel-buffering': 'no',
+    });
+    res.flushHeaders();
+    response.body.pipeTo(sink);
+  });
 }

@@ -1,5 +1,4 @@
-import { bodyChunks } from '../upstream/body-chunks.js';
-import { decodedBody } from '../upstream/decoded-body.js';
+import { decodingSink } from '../upstream/decoded-body.js';
 import { downstreamResponseHeaders } from '../upstream/header-hygiene.js';
 import type { UpstreamResponse } from '../upstream/http-client.js';
 import type { Exchange } from './exchange.js';
@@ -14,54 +13,56 @@ const WHOLE_BODY_LIMIT = 8 * 1024 * 1024;
 /**
  * Relays a non-streaming upstream response (or an error response to a streaming request)
  * with its status, headers and body. `onBody` receives the complete body when it was read
- * whole, for usage extraction. Throws before the commit point; after it, a broken upstream
+ * whole, for usage extraction. Rejects before the commit point; after it, a broken upstream
  * can only be signalled by closing the client connection.
  */
-export async function relayBuffered(
+export function relayBuffered(
   exchange: Exchange,
   response: UpstreamResponse,
   onBody?: (body: Buffer) => void,
 ): Promise<void> {
-  const { body, decoded } = decodedBody(response);
-  const headers = downstreamResponseHeaders(response.headers, decoded);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  const iterator = bodyChunks(body);
-  for (;;) {
-    const next = await iterator.next();
-    if (next.done === true) break;
-    chunks.push(next.value);
-    size += next.value.length;
-    if (size > WHOLE_BODY_LIMIT) {
-      await streamRest(exchange, response.status, headers, chunks, iterator);
-      return;
-    }
-  }
-  const whole =
-    chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : Buffer.concat(chunks, size);
-  onBody?.(whole);
-  if (exchange.clientGone) return;
-  exchange.res.writeHead(response.status, { ...headers, 'content-length': whole.length });
-  exchange.res.end(whole);
-}
-
-async function streamRest(
-  exchange: Exchange,
-  status: number,
-  headers: Record<string, string | string[]>,
-  head: Buffer[],
-  rest: AsyncIterator<Buffer>,
-): Promise<void> {
-  exchange.res.writeHead(status, headers);
-  try {
-    for (const chunk of head) await exchange.write(chunk);
-    for (;;) {
-      const next = await rest.next();
-      if (next.done === true) break;
-      await exchange.write(next.value);
-    }
-    exchange.res.end();
-  } catch {
-    exchange.res.destroy();
-  }
+  return new Promise((resolve, reject) => {
+    const { res } = exchange;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let streaming = false;
+    let headers: Record<string, string | string[]> = {};
+    const { sink, decoded } = decodingSink(response.headers, {
+      onData(chunk) {
+        if (streaming) {
+          exchange.relay(chunk, response.body);
+          return;
+        }
+        chunks.push(chunk);
+        size += chunk.length;
+        if (size <= WHOLE_BODY_LIMIT) return;
+        streaming = true;
+        res.writeHead(response.status, headers);
+        for (const held of chunks.splice(0)) exchange.relay(held, response.body);
+      },
+      onEnd() {
+        if (streaming) res.end();
+        else if (!exchange.clientGone) {
+          const whole =
+            chunks.length === 1 && chunks[0] !== undefined
+              ? chunks[0]
+              : Buffer.concat(chunks, size);
+          onBody?.(whole);
+          res.writeHead(response.status, { ...headers, 'content-length': whole.length });
+          res.end(whole);
+        }
+        resolve();
+      },
+      onError(error) {
+        if (!streaming) {
+          reject(error);
+          return;
+        }
+        res.destroy();
+        resolve();
+      },
+    });
+    headers = downstreamResponseHeaders(response.headers, decoded);
+    response.body.pipeTo(sink);
+  });
 }

@@ -1,15 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { once } from 'node:events';
 import type { ApiFamily } from '../dialects/dialect.js';
+import { Cancellation } from '../upstream/cancellation.js';
+import type { UpstreamBody } from '../upstream/upstream-body.js';
 import { errorBody } from './error-shapes.js';
 import type { GatewayError } from './gateway-error.js';
 
 /**
  * One client request/response pair. Knows when the client has gone away, so that the
- * upstream call made for it is aborted (its `signal`) and nothing more is written.
+ * upstream call made for it is aborted (its `cancellation`) and nothing more is written.
  */
 export class Exchange {
-  private readonly controller = new AbortController();
+  readonly cancellation = new Cancellation();
   readonly startedAt: number;
 
   constructor(
@@ -19,22 +20,24 @@ export class Exchange {
   ) {
     this.startedAt = now;
     res.on('close', () => {
-      if (!res.writableFinished) this.controller.abort();
+      if (!res.writableFinished) this.cancellation.cancel();
     });
   }
 
-  get signal(): AbortSignal {
-    return this.controller.signal;
-  }
-
   get clientGone(): boolean {
-    return this.controller.signal.aborted;
+    return this.cancellation.isCancelled;
   }
 
-  /** Writes with backpressure: waits for the client to drain, or rejects once it has gone. */
-  async write(chunk: Buffer): Promise<void> {
+  /**
+   * Writes bytes relayed from `source` with backpressure: when the client's socket buffer is
+   * full, the upstream body is paused until it drains.
+   */
+  relay(chunk: Buffer, source: UpstreamBody): void {
     if (chunk.length === 0 || this.res.write(chunk)) return;
-    await once(this.res, 'drain', { signal: this.controller.signal });
+    source.pause();
+    this.res.once('drain', () => {
+      source.resume();
+    });
   }
 
   sendJson(status: number, body: string, headers: Readonly<Record<string, string>> = {}): void {

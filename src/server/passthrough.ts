@@ -28,7 +28,7 @@ export async function passthrough(
       path: upstreamPath,
       headers: upstreamRequestHeaders(exchange.req.headers),
       body,
-      signal: exchange.signal,
+      cancellation: exchange.cancellation,
     },
     clock,
     trace,

@@ -5,7 +5,7 @@ import { bridge, type BridgeDeps } from '../dialects/bridge.js';
 import { toGatewayError } from './error-mapping.js';
 import { Exchange } from './exchange.js';
 import { passthrough } from './passthrough.js';
-import { discardRequestBody, readRequestBody } from './request-body.js';
+import { ClientGoneError, discardRequestBody, readRequestBody } from './request-body.js';
 import type { RouteTable } from './route-table.js';
 
 export interface HandlerDeps extends BridgeDeps, AdminDeps {
@@ -91,7 +91,7 @@ async function handle(exchange: Exchange, deps: HandlerDeps): Promise<void> {
     );
   } catch (thrown) {
     await discardRequestBody(req);
-    if (exchange.clientGone) return;
+    if (exchange.clientGone || thrown instanceof ClientGoneError) return;
     const { error, internal } = toGatewayError(thrown);
     if (internal) deps.logger.error({ err: thrown, method, path }, 'unexpected error');
     else

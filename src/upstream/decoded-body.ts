@@ -1,30 +1,7 @@
-import type { Readable } from 'node:stream';
-import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import type { UpstreamResponse } from './http-client.js';
-
-/**
- * The response body as plain bytes. We ask providers for `identity`, but a misbehaving
- * upstream or proxy may compress anyway; we read the body, so we decode it.
- * Returns whether a Content-Encoding was removed.
- */
-export function decodedBody(response: UpstreamResponse): { body: Readable; decoded: boolean } {
-  const raw = response.headers['content-encoding'];
-  const encoding = (Array.isArray(raw) ? raw.join(',') : (raw ?? '')).trim().toLowerCase();
-  switch (encoding) {
-    case '':
-    case 'identity':
-      return { body: response.body, decoded: false };
-    case 'gzip':
-    case 'x-gzip':
-      return { body: pipeInto(response.body, createGunzip()), decoded: true };
-    case 'deflate':
-      return { body: pipeInto(response.body, createInflate()), decoded: true };
-    case 'br':
-      return { body: pipeInto(response.body, createBrotliDecompress()), decoded: true };
-    default:
-      throw new UnsupportedEncodingError(encoding);
-  }
-}
+import { createBrotliDecompress, createGunzip, createInflate, type Gunzip } from 'node:zlib';
+import type { UpstreamHeaders } from './http-client.js';
+import type { BodySink } from './upstream-body.js';
+import { UpstreamTransportError } from './upstream-error.js';
 
 export class UnsupportedEncodingError extends Error {
   constructor(encoding: string) {
@@ -33,11 +10,49 @@ export class UnsupportedEncodingError extends Error {
   }
 }
 
-function pipeInto(source: Readable, decoder: NodeJS.ReadWriteStream & Readable): Readable {
-  source.on('error', (error) => decoder.destroy(error));
-  decoder.on('close', () => {
-    if (!source.destroyed) source.destroy();
+const DECODERS: Record<string, (() => Gunzip) | undefined> = {
+  gzip: createGunzip,
+  'x-gzip': createGunzip,
+  deflate: createInflate,
+  br: createBrotliDecompress,
+};
+
+/**
+ * A sink that decodes before passing bytes on. We ask providers for `identity`, but a
+ * misbehaving upstream or proxy may compress anyway, and we read the body. Returns the
+ * sink unchanged (and decoded: false) for an uncompressed body, the common case.
+ */
+export function decodingSink(
+  headers: UpstreamHeaders,
+  sink: BodySink,
+): { sink: BodySink; decoded: boolean } {
+  const raw = headers['content-encoding'];
+  if (raw === undefined) return { sink, decoded: false };
+  const encoding = (Array.isArray(raw) ? raw.join(',') : raw).trim().toLowerCase();
+  if (encoding === '' || encoding === 'identity') return { sink, decoded: false };
+  const create = DECODERS[encoding];
+  if (create === undefined) throw new UnsupportedEncodingError(encoding);
+  const decoder = create();
+  decoder.on('data', (chunk: Buffer) => {
+    sink.onData(chunk);
   });
-  source.pipe(decoder);
-  return decoder;
+  decoder.on('end', () => {
+    sink.onEnd();
+  });
+  decoder.on('error', () => {
+    sink.onError(
+      new UpstreamTransportError('reset', `the upstream sent a corrupt ${encoding} body`),
+    );
+  });
+  return {
+    decoded: true,
+    sink: {
+      onData: (chunk) => decoder.write(chunk),
+      onEnd: () => decoder.end(),
+      onError: (error) => {
+        decoder.destroy();
+        sink.onError(error);
+      },
+    },
+  };
 }

@@ -11,16 +11,9 @@ export interface AttemptTrace {
   attempts: number;
 }
 
-async function discard(response: UpstreamResponse): Promise<void> {
-  try {
-    await response.body.dump();
-  } catch {
-    // The response was already failed over; a broken body changes nothing.
-  }
-}
-
 /**
- * The failover loop around one upstream call. A fresh walker per call; 429 and 401/403
+ * The failover loop around one upstream call. The credential header is set on
+ * `call.headers`, which must be the caller's own copy. A fresh walker per call; 429 and 401/403
  * mark the key and move on (the failed body is drained so its connection can be reused);
  * any other answer is returned as is. Throws KeyPoolError when every key is unusable and
  * UpstreamTransportError when the provider cannot be reached, which never fails over.
@@ -35,25 +28,21 @@ export async function sendWithFailover(
   if (credential.kind === 'byok') {
     trace.keyHint = maskedHint(credential.token);
     trace.attempts = 1;
-    const value =
+    call.headers[credential.header] =
       credential.header === 'authorization' ? `Bearer ${credential.token}` : credential.token;
-    return provider.http.send({
-      ...call,
-      headers: { ...call.headers, [credential.header]: value },
-    });
+    return provider.http.send(call);
   }
   const walker = provider.pool.walker();
   for (;;) {
     const key = walker.next();
     trace.keyHint = key.hint;
     trace.attempts += 1;
-    const response = await provider.http.send({
-      ...call,
-      headers: { ...call.headers, ...provider.keyHeader(key.secret) },
-    });
+    provider.setKeyHeader(call.headers, key.secret);
+    const response = await provider.http.send(call);
     if (applyStatusToKey(key, response.status, response.headers, clock.now()) === 'none') {
       return response;
     }
-    await discard(response);
+    // Read to its end, so the connection goes back to the pool.
+    await response.body.discard();
   }
 }

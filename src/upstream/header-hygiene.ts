@@ -30,8 +30,9 @@ const NEVER_UPSTREAM = new Set([
 
 const NEVER_DOWNSTREAM = new Set([...HOP_BY_HOP, 'content-length', 'set-cookie', 'date']);
 
+/** Header names listed in Connection; the usual `keep-alive` or `close` lists none to strip. */
 function connectionListed(value: string | string[] | undefined): Set<string> | undefined {
-  if (value === undefined) return undefined;
+  if (value === undefined || value === 'keep-alive' || value === 'close') return undefined;
   const text = Array.isArray(value) ? value.join(',') : value;
   return new Set(text.split(',').map((token) => token.trim().toLowerCase()));
 }

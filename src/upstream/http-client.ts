@@ -1,6 +1,8 @@
 import { Agent, type Dispatcher } from 'undici';
+import type { Cancellation } from './cancellation.js';
 import type { UpstreamTimeouts } from './timeouts.js';
-import { classifyTransportError } from './upstream-error.js';
+import { UpstreamBody } from './upstream-body.js';
+import { classifyTransportError, UpstreamTransportError } from './upstream-error.js';
 
 export interface UpstreamCall {
   readonly method: string;
@@ -8,18 +10,69 @@ export interface UpstreamCall {
   readonly path: string;
   readonly headers: Record<string, string>;
   readonly body: Buffer | undefined;
-  readonly signal: AbortSignal;
+  /** Fires when the client goes away: the upstream request is then aborted. */
+  readonly cancellation: Cancellation;
 }
+
+export type UpstreamHeaders = Readonly<Record<string, string | string[] | undefined>>;
 
 export interface UpstreamResponse {
   readonly status: number;
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  readonly body: Dispatcher.ResponseData['body'];
+  readonly headers: UpstreamHeaders;
+  readonly body: UpstreamBody;
+}
+
+const CLIENT_GONE = 'client disconnected';
+
+/** Turns undici's dispatch callbacks into a promise of the response head and a callback body. */
+class ResponseHandler implements Dispatcher.DispatchHandler {
+  private body: UpstreamBody | undefined;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly cancellation: Cancellation,
+    private readonly resolve: (response: UpstreamResponse) => void,
+    private readonly reject: (error: UpstreamTransportError) => void,
+  ) {}
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.unsubscribe = this.cancellation.onCancel(() => {
+      controller.abort(new UpstreamTransportError('aborted', CLIENT_GONE));
+    });
+  }
+
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: UpstreamHeaders,
+  ): void {
+    // 1xx answers are informational; the real one follows.
+    if (statusCode < 200) return;
+    this.body = new UpstreamBody(controller);
+    this.resolve({ status: statusCode, headers, body: this.body });
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.body?.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    this.unsubscribe?.();
+    this.body?.end();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.unsubscribe?.();
+    const failure = classifyTransportError(error);
+    if (this.body === undefined) this.reject(failure);
+    else this.body.fail(failure);
+  }
 }
 
 /**
- * The one HTTP client to a provider: a keep-alive connection pool per origin, no redirects,
- * no retries (failover is ours to decide), and transport errors classified once.
+ * The one HTTP client to a provider: a keep-alive connection pool per origin (no cap on
+ * connections, since every open stream holds one), no redirects, no retries (failover is
+ * ours to decide), and transport errors classified once.
  */
 export class UpstreamHttpClient {
   private readonly agent: Agent;
@@ -30,7 +83,6 @@ export class UpstreamHttpClient {
     this.origin = baseUrl.origin;
     this.basePath = baseUrl.pathname.endsWith('/') ? baseUrl.pathname : `${baseUrl.pathname}/`;
     this.agent = new Agent({
-      connections: 256,
       pipelining: 1,
       keepAliveTimeout: 30_000,
       keepAliveMaxTimeout: 600_000,
@@ -40,20 +92,19 @@ export class UpstreamHttpClient {
     });
   }
 
-  async send(call: UpstreamCall): Promise<UpstreamResponse> {
-    try {
-      const response = await this.agent.request({
-        origin: this.origin,
-        path: this.basePath + call.path,
-        method: call.method,
-        headers: call.headers,
-        body: call.body,
-        signal: call.signal,
-      });
-      return { status: response.statusCode, headers: response.headers, body: response.body };
-    } catch (error) {
-      throw classifyTransportError(error);
-    }
+  send(call: UpstreamCall): Promise<UpstreamResponse> {
+    return new Promise((resolve, reject) => {
+      this.agent.dispatch(
+        {
+          origin: this.origin,
+          path: this.basePath + call.path,
+          method: call.method,
+          headers: call.headers,
+          body: call.body,
+        },
+        new ResponseHandler(call.cancellation, resolve, reject),
+      );
+    });
   }
 
   async close(): Promise<void> {

@@ -28,10 +28,9 @@ export class Provider {
     this.http = new UpstreamHttpClient(settings.baseUrl, settings.timeouts);
   }
 
-  /** How a pool key travels upstream for this provider's API. */
-  keyHeader(secret: string): Record<string, string> {
-    return this.type === 'anthropic'
-      ? { 'x-api-key': secret }
-      : { authorization: `Bearer ${secret}` };
+  /** Puts a pool key where this provider's API expects it. */
+  setKeyHeader(headers: Record<string, string>, secret: string): void {
+    if (this.type === 'anthropic') headers['x-api-key'] = secret;
+    else headers['authorization'] = `Bearer ${secret}`;
   }
 }

@@ -1,0 +1,87 @@
+import type { Dispatcher } from 'undici';
+import type { UpstreamTransportError } from './upstream-error.js';
+
+/** Where an upstream body goes, chunk by chunk. */
+export interface BodySink {
+  onData(chunk: Buffer): void;
+  onEnd(): void;
+  onError(error: UpstreamTransportError): void;
+}
+
+/** A failed-over answer is read to its end so its connection can be reused, unless it is this big. */
+const DISCARD_LIMIT = 256 * 1024;
+
+/**
+ * A response body delivered by callbacks straight from undici's dispatcher, with its flow
+ * control (pause/resume), and no stream object in between: on the hot path, a Readable per
+ * response costs more than everything else the gateway does to it.
+ */
+export class UpstreamBody {
+  private sink: BodySink | undefined;
+  private queued: Buffer[] = [];
+  private ended = false;
+  private failure: UpstreamTransportError | undefined;
+
+  constructor(private readonly controller: Dispatcher.DispatchController) {}
+
+  /** Starts delivery; chunks that arrived before are delivered first. Call once. */
+  pipeTo(sink: BodySink): void {
+    this.sink = sink;
+    const queued = this.queued;
+    this.queued = [];
+    for (const chunk of queued) sink.onData(chunk);
+    if (this.failure !== undefined) sink.onError(this.failure);
+    else if (this.ended) sink.onEnd();
+  }
+
+  pause(): void {
+    this.controller.pause();
+  }
+
+  resume(): void {
+    this.controller.resume();
+  }
+
+  /** Gives up on the rest of the body and closes its connection. */
+  abort(reason: string): void {
+    this.controller.abort(new Error(reason));
+  }
+
+  /** Reads and drops the rest; past a limit it closes the connection instead. Never throws. */
+  discard(): Promise<void> {
+    return new Promise((resolve) => {
+      let size = 0;
+      this.pipeTo({
+        onData: (chunk) => {
+          size += chunk.length;
+          if (size > DISCARD_LIMIT) {
+            this.abort('discarding a large failed-over body');
+            resolve();
+          }
+        },
+        onEnd: resolve,
+        onError: () => {
+          resolve();
+        },
+      });
+    });
+  }
+
+  /** @internal Called by the dispatch handler. */
+  push(chunk: Buffer): void {
+    if (this.sink === undefined) this.queued.push(chunk);
+    else this.sink.onData(chunk);
+  }
+
+  /** @internal */
+  end(): void {
+    this.ended = true;
+    this.sink?.onEnd();
+  }
+
+  /** @internal */
+  fail(error: UpstreamTransportError): void {
+    this.failure = error;
+    this.sink?.onError(error);
+  }
+}
