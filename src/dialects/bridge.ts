@@ -16,7 +16,8 @@ import { upstreamRequestHeaders } from '../upstream/header-hygiene.js';
 import type { Provider } from '../upstream/provider.js';
 import { parseBridgeRequest } from './bridge-request.js';
 import type { Dialect } from './dialect.js';
-import { asRecord, parseJson, stringField } from './json-access.js';
+import { asRecord, stringField } from './json-access.js';
+import { scanJson, type JsonObjectText } from './json-object.js';
 import { relayStream } from './stream-relay.js';
 
 export interface BridgeDeps {
@@ -26,8 +27,8 @@ export interface BridgeDeps {
 }
 
 /** Both API families put it at `error.message`. */
-function upstreamErrorMessage(body: unknown): string | undefined {
-  return stringField(asRecord(asRecord(body)?.['error']), 'message');
+function upstreamErrorMessage(body: JsonObjectText | undefined): string | undefined {
+  return stringField(asRecord(body?.value('error')), 'message');
 }
 
 function isEventStream(headers: Readonly<Record<string, string | string[] | undefined>>): boolean {
@@ -81,12 +82,13 @@ export async function bridge(
       outcome = result.outcome;
       errorMessage = result.error;
     } else {
-      let parsed: unknown;
+      let answer: JsonObjectText | undefined;
       await relayBuffered(exchange, response, (whole) => {
-        parsed = parseJson(whole.toString('utf8'));
+        const scan = scanJson(whole);
+        if (scan.kind === 'object') answer = scan.object;
       });
-      if (ok) usage = dialect.usageOf(parsed);
-      else errorMessage = upstreamErrorMessage(parsed) ?? `upstream answered ${status}`;
+      if (ok) usage = dialect.usageOf(answer?.value('usage'));
+      else errorMessage = upstreamErrorMessage(answer) ?? `upstream answered ${status}`;
       outcome = exchange.clientGone ? 'cancelled' : ok ? 'completed' : 'upstream_error';
     }
   } catch (thrown) {

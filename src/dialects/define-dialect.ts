@@ -1,5 +1,5 @@
 import type { ApiFamily, BridgeRequest, Dialect, DialectId, StreamObserver } from './dialect.js';
-import { usageOfBody, type UsageFields } from './usage-fields.js';
+import { usageReader, type UsageFields } from './usage-fields.js';
 
 interface DialectSpec {
   readonly id: DialectId;
@@ -16,6 +16,6 @@ export function defineDialect(spec: DialectSpec): Dialect {
     family: spec.family,
     upstreamBody: spec.upstreamBody ?? ((request) => request.raw),
     observeStream: spec.observeStream,
-    usageOf: usageOfBody(spec.usage),
+    usageOf: usageReader(spec.usage),
   };
 }

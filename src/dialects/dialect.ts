@@ -1,16 +1,17 @@
 import type { TokenUsage } from '../recorder/interception.js';
 import type { GatewayError } from '../server/gateway-error.js';
 import type { SseEventHandler } from '../sse/framer.js';
+import type { JsonObjectText } from './json-object.js';
 
 export type DialectId = 'anthropic-messages' | 'openai-chat' | 'openai-responses';
 
 /** Which error shape a client of this API expects. */
 export type ApiFamily = 'anthropic' | 'openai';
 
-/** A bridged request body, parsed once; `raw` is forwarded unless the dialect must edit it. */
+/** A bridged request body, validated once; `raw` is forwarded unless the dialect must edit it. */
 export interface BridgeRequest {
   readonly raw: Buffer;
-  readonly json: Readonly<Record<string, unknown>>;
+  readonly body: JsonObjectText;
   readonly model: string;
   readonly stream: boolean;
 }
@@ -34,5 +35,6 @@ export interface Dialect {
   /** The bytes to send upstream: the client's own, or minimally edited. */
   upstreamBody(request: BridgeRequest): Buffer;
   observeStream(request: BridgeRequest): StreamObserver;
-  usageOf(body: unknown): TokenUsage;
+  /** Usage from the `usage` member of a complete (non-streamed) response. */
+  usageOf(usage: unknown): TokenUsage;
 }

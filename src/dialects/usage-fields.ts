@@ -28,11 +28,11 @@ export function applyUsage(
   }
 }
 
-/** The usage of a complete (non-streamed) response body. */
-export function usageOfBody(fields: UsageFields): (body: unknown) => TokenUsage {
-  return (body) => {
+/** Reads a complete response's `usage` object. */
+export function usageReader(fields: UsageFields): (usage: unknown) => TokenUsage {
+  return (record) => {
     const usage = emptyUsage();
-    applyUsage(usage, asRecord(asRecord(body)?.['usage']), fields);
+    applyUsage(usage, asRecord(record), fields);
     return usage;
   };
 }

@@ -1,12 +1,11 @@
 import type { BridgeRequest } from '../dialect.js';
 import { defineDialect } from '../define-dialect.js';
 import { asRecord } from '../json-access.js';
-import { setTopLevelMember } from '../raw-json.js';
 import { ChatStreamObserver } from './stream-observer.js';
 import { CHAT_USAGE } from './usage.js';
 
 function clientAskedForUsage(request: BridgeRequest): boolean {
-  return asRecord(request.json['stream_options'])?.['include_usage'] === true;
+  return asRecord(request.body.value('stream_options'))?.['include_usage'] === true;
 }
 
 /**
@@ -20,9 +19,7 @@ export const openaiChat = defineDialect({
   observeStream: (request) => new ChatStreamObserver(clientAskedForUsage(request)),
   upstreamBody(request) {
     if (!request.stream || clientAskedForUsage(request)) return request.raw;
-    const options = { ...asRecord(request.json['stream_options']), include_usage: true };
-    return Buffer.from(
-      setTopLevelMember(request.raw.toString('utf8'), 'stream_options', JSON.stringify(options)),
-    );
+    const options = { ...asRecord(request.body.value('stream_options')), include_usage: true };
+    return request.body.withMember('stream_options', JSON.stringify(options));
   },
 });

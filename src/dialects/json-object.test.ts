@@ -1,0 +1,177 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { scanJson } from './json-object.js';
+
+/** What the scanner must agree with. */
+function reference(bytes: Buffer): 'object' | 'not-object' | 'invalid' {
+  try {
+    const value = JSON.parse(bytes.toString('utf8')) as unknown;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? 'object'
+      : 'not-object';
+  } catch {
+    return 'invalid';
+  }
+}
+
+function members(bytes: Buffer): [string, unknown][] {
+  const scan = scanJson(bytes);
+  if (scan.kind !== 'object') throw new Error(scan.kind);
+  return scan.object.members.map((m) => [
+    m.key,
+    JSON.parse(bytes.toString('utf8', m.valueStart, m.valueEnd)),
+  ]);
+}
+
+describe('scanJson', () => {
+  it.each([
+    ['{}', 'object'],
+    [' { "a" : 1 } ', 'object'],
+    ['{"a":[1,{"b":"}"}],"c":"q\\"uo}te","d":-0.5e+10,"e":null,"f":true,"g":false}', 'object'],
+    ['{"\\u00e9":"\\ud83d\\ude00"}', 'object'],
+    ['[1,2]', 'not-object'],
+    ['"text"', 'not-object'],
+    ['12', 'not-object'],
+    ['', 'invalid'],
+    ['{', 'invalid'],
+    ['{"a":1,}', 'invalid'],
+    ['{"a" 1}', 'invalid'],
+    ['{"a":01}', 'invalid'],
+    ['{"a":1.}', 'invalid'],
+    ['{"a":.5}', 'invalid'],
+    ['{"a":+1}', 'invalid'],
+    ['{"a":"\\x"}', 'invalid'],
+    ['{"a":"\\u12g4"}', 'invalid'],
+    ['{"a":"line\nbreak"}', 'invalid'],
+    ['{"a":tru}', 'invalid'],
+    ['{"a":1}{"b":2}', 'invalid'],
+    ['\uFEFF{}', 'invalid'],
+    ['{"a":[1,]}', 'invalid'],
+    ['{"a":[}', 'invalid'],
+    ["{'a':1}", 'invalid'],
+    ['{"a":1}\n', 'object'],
+  ])('%j → %s', (text, kind) => {
+    expect(scanJson(Buffer.from(text)).kind).toBe(kind);
+    expect(reference(Buffer.from(text))).toBe(kind);
+  });
+
+  it('indexes top-level members with exact value spans and decoded keys', () => {
+    const bytes = Buffer.from(
+      '{"model":"claude","str\\u0065am":true,"n":{"model":"inner"},"model":"last"}',
+    );
+    expect(members(bytes)).toEqual([
+      ['model', 'claude'],
+      ['stream', true],
+      ['n', { model: 'inner' }],
+      ['model', 'last'],
+    ]);
+    const scan = scanJson(bytes);
+    expect(scan.kind === 'object' && scan.object.value('model')).toBe('last');
+  });
+
+  it('agrees with JSON.parse on any JSON document', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const bytes = Buffer.from(JSON.stringify(value));
+        expect(scanJson(bytes).kind).toBe(reference(bytes));
+        if (reference(bytes) === 'object') {
+          expect(Object.fromEntries(members(bytes))).toEqual(JSON.parse(bytes.toString()));
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('agrees with JSON.parse on mutated documents', () => {
+    const alphabet = [
+      '{',
+      '}',
+      '[',
+      ']',
+      '"',
+      '\\',
+      ':',
+      ',',
+      ' ',
+      '\n',
+      '\t',
+      '0',
+      '1',
+      '-',
+      '.',
+      'e',
+      'E',
+      '+',
+      'u',
+      'a',
+      'n',
+      't',
+      'f',
+      'l',
+      '\u0001',
+      'é',
+    ];
+    fc.assert(
+      fc.property(
+        fc.jsonValue({ maxDepth: 3 }),
+        fc.array(
+          fc.tuple(
+            fc.nat(),
+            fc.constantFrom('insert', 'delete', 'replace'),
+            fc.constantFrom(...alphabet),
+          ),
+          { maxLength: 4 },
+        ),
+        (value, edits) => {
+          let text = JSON.stringify({ v: value });
+          for (const [at, op, ch] of edits) {
+            const pos = at % (text.length + 1);
+            if (op === 'insert') text = text.slice(0, pos) + ch + text.slice(pos);
+            else if (op === 'delete') text = text.slice(0, pos) + text.slice(pos + 1);
+            else text = text.slice(0, pos) + ch + text.slice(pos + 1);
+          }
+          const bytes = Buffer.from(text);
+          expect(scanJson(bytes).kind).toBe(reference(bytes));
+        },
+      ),
+      { numRuns: 20000 },
+    );
+  });
+
+  it('agrees on invalid UTF-8 inside strings, which JSON.parse reads as U+FFFD', () => {
+    const bytes = Buffer.concat([
+      Buffer.from('{"a":"'),
+      Buffer.from([0xff, 0xc3]),
+      Buffer.from('"}'),
+    ]);
+    expect(scanJson(bytes).kind).toBe(reference(bytes));
+  });
+});
+
+describe('JsonObjectText.withMember', () => {
+  const object = (text: string) => {
+    const scan = scanJson(Buffer.from(text));
+    if (scan.kind !== 'object') throw new Error('not an object');
+    return scan.object;
+  };
+
+  it('inserts a missing member first and leaves every other byte alone', () => {
+    const text = '{"model":"gpt","n":12345678901234567890,"stream":true}';
+    expect(object(text).withMember('stream_options', '{"include_usage":true}').toString()).toBe(
+      '{"stream_options":{"include_usage":true},"model":"gpt","n":12345678901234567890,"stream":true}',
+    );
+  });
+
+  it('replaces an existing member in place, the last of duplicates', () => {
+    const text = '{"model":"gpt",\n  "stream_options": {"include_usage": false},\n"stream":true}';
+    expect(object(text).withMember('stream_options', '{"include_usage":true}').toString()).toBe(
+      '{"model":"gpt",\n  "stream_options": {"include_usage":true},\n"stream":true}',
+    );
+    expect(object('{"a":1,"a":2}').withMember('a', '3').toString()).toBe('{"a":1,"a":3}');
+  });
+
+  it('handles an empty object and multi-byte text before the edit', () => {
+    expect(object('{}').withMember('a', '1').toString()).toBe('{"a":1}');
+    expect(object('{"é":"ü","x":1}').withMember('x', '2').toString()).toBe('{"é":"ü","x":2}');
+  });
+});

@@ -1,0 +1,228 @@
+/**
+ * A JSON object body validated and indexed in one pass over its bytes, without building it.
+ * The gateway needs a request's validity and two or three top-level fields (model, stream,
+ * stream_options), then forwards the bytes untouched: materialising the whole document with
+ * JSON.parse was the largest cost of a bridged request. Accepts exactly what
+ * `JSON.parse(bytes.toString('utf8'))` accepts (the property tests hold it to that).
+ */
+
+export interface MemberSpan {
+  readonly key: string;
+  /** Byte offsets of the member's value. */
+  readonly valueStart: number;
+  readonly valueEnd: number;
+}
+
+export type JsonScan =
+  | { readonly kind: 'object'; readonly object: JsonObjectText }
+  | { readonly kind: 'not-object' }
+  | { readonly kind: 'invalid' };
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OBJECT = 1;
+const ARRAY = 2;
+
+/** 1 for JSON whitespace. */
+const WHITESPACE = new Uint8Array(256);
+for (const c of [0x20, 0x09, 0x0a, 0x0d]) WHITESPACE[c] = 1;
+
+/** Bytes that end the fast path inside a string: the quote, a backslash, control characters. */
+const STRING_STOP = new Uint8Array(256);
+for (let c = 0; c < 0x20; c++) STRING_STOP[c] = 1;
+STRING_STOP[QUOTE] = 1;
+STRING_STOP[BACKSLASH] = 1;
+
+/** The characters that may follow a backslash, besides `u`. */
+const SIMPLE_ESCAPE = new Uint8Array(256);
+for (const c of '"\\/bfnrt') SIMPLE_ESCAPE[c.charCodeAt(0)] = 1;
+
+const HEX = new Uint8Array(256);
+for (const c of '0123456789abcdefABCDEF') HEX[c.charCodeAt(0)] = 1;
+
+function skipWhitespace(b: Buffer, i: number): number {
+  while (i < b.length && WHITESPACE[b[i] ?? 0] === 1) i++;
+  return i;
+}
+
+/** `i` is on the opening quote; returns the offset after the closing one, or -1. */
+function skipString(b: Buffer, i: number): number {
+  const n = b.length;
+  let j = i + 1;
+  for (;;) {
+    while (j < n && STRING_STOP[b[j] ?? 0] === 0) j++;
+    if (j >= n) return -1;
+    const c = b[j];
+    if (c === QUOTE) return j + 1;
+    if (c !== BACKSLASH) return -1;
+    const escaped = b[j + 1] ?? 0;
+    if (SIMPLE_ESCAPE[escaped] === 1) j += 2;
+    else if (escaped === 0x75) {
+      for (let k = j + 2; k < j + 6; k++) if (HEX[b[k] ?? 0] !== 1) return -1;
+      j += 6;
+    } else return -1;
+  }
+}
+
+function skipDigits(b: Buffer, i: number): number {
+  const start = i;
+  while (i < b.length && (b[i] ?? 0) >= 0x30 && (b[i] ?? 0) <= 0x39) i++;
+  return i === start ? -1 : i;
+}
+
+function skipNumber(b: Buffer, i: number): number {
+  if (b[i] === 0x2d) i++;
+  if (b[i] === 0x30) i++;
+  else if ((i = skipDigits(b, i)) < 0) return -1;
+  if (b[i] === 0x2e && (i = skipDigits(b, i + 1)) < 0) return -1;
+  if (b[i] === 0x65 || b[i] === 0x45) {
+    i++;
+    if (b[i] === 0x2b || b[i] === 0x2d) i++;
+    if ((i = skipDigits(b, i)) < 0) return -1;
+  }
+  return i;
+}
+
+function skipLiteral(b: Buffer, i: number, literal: string): number {
+  for (let k = 0; k < literal.length; k++) if (b[i + k] !== literal.charCodeAt(k)) return -1;
+  return i + literal.length;
+}
+
+function decodeKey(b: Buffer, start: number, end: number): string {
+  for (let k = start + 1; k < end - 1; k++) {
+    if (b[k] === BACKSLASH) return JSON.parse(b.toString('utf8', start, end)) as string;
+  }
+  return b.toString('utf8', start + 1, end - 1);
+}
+
+/** Validates any JSON text; indexes the top-level members when it is an object. */
+export function scanJson(b: Buffer): JsonScan {
+  const stack: number[] = [];
+  const members: MemberSpan[] = [];
+  let i = skipWhitespace(b, 0);
+  const isObject = b[i] === 0x7b;
+  let pendingKey: string | undefined;
+  let pendingStart = 0;
+  // What comes next: a value, a key (or the end of an empty object), or what follows a value.
+  let expect: 'value' | 'key' | 'after' = 'value';
+  for (;;) {
+    if (expect === 'value') {
+      i = skipWhitespace(b, i);
+      const c = b[i];
+      if (c === 0x7b) {
+        stack.push(OBJECT);
+        i = skipWhitespace(b, i + 1);
+        if (b[i] === 0x7d) {
+          stack.pop();
+          i++;
+          expect = 'after';
+        } else expect = 'key';
+        continue;
+      }
+      if (c === 0x5b) {
+        stack.push(ARRAY);
+        i = skipWhitespace(b, i + 1);
+        if (b[i] === 0x5d) {
+          stack.pop();
+          i++;
+          expect = 'after';
+        }
+        continue;
+      }
+      if (c === QUOTE) i = skipString(b, i);
+      else if (c === 0x74) i = skipLiteral(b, i, 'true');
+      else if (c === 0x66) i = skipLiteral(b, i, 'false');
+      else if (c === 0x6e) i = skipLiteral(b, i, 'null');
+      else if (c === 0x2d || (c !== undefined && c >= 0x30 && c <= 0x39)) i = skipNumber(b, i);
+      else return { kind: 'invalid' };
+      if (i < 0) return { kind: 'invalid' };
+      expect = 'after';
+      continue;
+    }
+    if (expect === 'key') {
+      i = skipWhitespace(b, i);
+      if (b[i] !== QUOTE) return { kind: 'invalid' };
+      const keyStart = i;
+      i = skipString(b, i);
+      if (i < 0) return { kind: 'invalid' };
+      const keyEnd = i;
+      i = skipWhitespace(b, i);
+      if (b[i] !== 0x3a) return { kind: 'invalid' };
+      i = skipWhitespace(b, i + 1);
+      if (stack.length === 1) {
+        pendingKey = decodeKey(b, keyStart, keyEnd);
+        pendingStart = i;
+      }
+      expect = 'value';
+      continue;
+    }
+    // After a value: close the member it belonged to, then a comma, a closer, or the end.
+    if (pendingKey !== undefined && stack.length === 1) {
+      members.push({ key: pendingKey, valueStart: pendingStart, valueEnd: i });
+      pendingKey = undefined;
+    }
+    i = skipWhitespace(b, i);
+    const top = stack[stack.length - 1];
+    if (top === undefined) {
+      if (i !== b.length) return { kind: 'invalid' };
+      return isObject
+        ? { kind: 'object', object: new JsonObjectText(b, members) }
+        : { kind: 'not-object' };
+    }
+    const c = b[i];
+    if (c === 0x2c) {
+      i++;
+      expect = top === OBJECT ? 'key' : 'value';
+    } else if ((top === OBJECT && c === 0x7d) || (top === ARRAY && c === 0x5d)) {
+      stack.pop();
+      i++;
+    } else return { kind: 'invalid' };
+  }
+}
+
+/** A validated JSON object: its bytes and where each top-level member's value lies. */
+export class JsonObjectText {
+  constructor(
+    readonly raw: Buffer,
+    readonly members: readonly MemberSpan[],
+  ) {}
+
+  /** The member JSON parsers keep: the last of duplicates. */
+  member(key: string): MemberSpan | undefined {
+    for (let m = this.members.length - 1; m >= 0; m--) {
+      const member = this.members[m];
+      if (member?.key === key) return member;
+    }
+    return undefined;
+  }
+
+  /** A member's value, parsed (only that member), or undefined when absent. */
+  value(key: string): unknown {
+    const member = this.member(key);
+    return member === undefined
+      ? undefined
+      : (JSON.parse(this.raw.toString('utf8', member.valueStart, member.valueEnd)) as unknown);
+  }
+
+  /**
+   * A copy with one member set to `valueJson`: replaced in place when present, otherwise
+   * inserted first. Every other byte stays as the client sent it.
+   */
+  withMember(key: string, valueJson: string): Buffer {
+    const existing = this.member(key);
+    if (existing !== undefined) {
+      return Buffer.concat([
+        this.raw.subarray(0, existing.valueStart),
+        Buffer.from(valueJson),
+        this.raw.subarray(existing.valueEnd),
+      ]);
+    }
+    const open = this.raw.indexOf(0x7b);
+    const inserted = `${JSON.stringify(key)}:${valueJson}${this.members.length === 0 ? '' : ','}`;
+    return Buffer.concat([
+      this.raw.subarray(0, open + 1),
+      Buffer.from(inserted),
+      this.raw.subarray(open + 1),
+    ]);
+  }
+}
