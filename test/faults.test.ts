@@ -269,6 +269,53 @@ describe.each(dialectProfiles)('upstream faults: $name', (profile) => {
     await stillServes();
   });
 
+  it.each([
+    { encoding: 'zstd', streaming: false, message: /unsupported content-encoding: zstd/ },
+    { encoding: 'zstd', streaming: true, message: /unsupported content-encoding: zstd/ },
+    { encoding: 'gzip', streaming: false, message: /corrupt gzip body/ },
+    { encoding: 'gzip', streaming: true, message: /corrupt gzip body/ },
+  ])(
+    'an undecodable $encoding body (streaming=$streaming) is an error and its upstream request is aborted',
+    async ({ encoding, streaming, message }) => {
+      let upstreamClosed = false;
+      harness.upstream.reset(() => (_seen, res) => {
+        res.writeHead(200, {
+          'content-type': streaming ? 'text/event-stream' : 'application/json',
+          'content-encoding': encoding,
+        });
+        // Not a gzip header, and then silence: only the gateway can end this.
+        res.write(Buffer.from('this is not compressed data at all'));
+        res.on('close', () => {
+          upstreamClosed = true;
+        });
+      });
+      const response = await request(`${harness.url}${profile.route}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...profile.rawHeaders({ gatewayUrl: harness.url, token: TOKEN, streaming }),
+        },
+        body: JSON.stringify(profile.requestBody(streaming)),
+      });
+      const text = await response.body.text();
+      // An unsupported encoding is refused before the commit point; a corrupt stream is
+      // found only after it.
+      if (streaming && encoding === 'gzip') {
+        expect(response.statusCode).toBe(200);
+        const last = parseSseText(text).at(-1);
+        expect(profile.isStreamError(last)).toBe(true);
+        expect(last?.data).toMatch(message);
+      } else {
+        expect(response.statusCode).toBe(502);
+        expect(profile.errorMessageOf(JSON.parse(text) as unknown)).toMatch(message);
+      }
+      // Well before the 400 ms idle timeout would close it anyway.
+      await expect.poll(() => upstreamClosed, { timeout: 150, interval: 5 }).toBe(true);
+      expectNoFailover(harness);
+      await stillServes();
+    },
+  );
+
   it('a client that hangs up mid-stream gets its upstream request aborted within a second', async () => {
     let aborted = 0;
     harness.upstream.reset(() => (seen, res) => {

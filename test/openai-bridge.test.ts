@@ -75,6 +75,27 @@ describe('chat completions usage', () => {
     expect(harness.interceptions[0]?.usage).toEqual(chatUsageRecorded);
   });
 
+  it('takes usage:null out of events with id: lines and multi-line data without breaking them', async () => {
+    const sent = [
+      'id: 1\ndata: {"id":"c1","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}],"usage":null}\n\n',
+      'id: 2\ndata: {"id":"c1",\ndata: "usage":null,\ndata: "choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\n',
+      `data: {"id":"c1","choices":[],"usage":${JSON.stringify({ prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 })}}\n\n`,
+      'data: [DONE]\n\n',
+    ];
+    harness.upstream.script = () => ({ sse: sent });
+    const response = await post(
+      '/openai/v1/chat/completions',
+      '{"model":"gpt-test","stream":true,"messages":[]}',
+    );
+    expect(await response.body.text()).toBe(
+      'id: 1\ndata: {"id":"c1","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}]}\n\n' +
+        // The emptied line is whitespace inside the JSON once the data lines are joined.
+        'id: 2\ndata: {"id":"c1",\ndata: \ndata: "choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\n' +
+        'data: [DONE]\n\n',
+    );
+    expect(harness.interceptions[0]?.usage).toMatchObject({ input: 3, output: 1 });
+  });
+
   it('keeps other stream_options when it turns usage on', async () => {
     const raw =
       '{"model":"gpt-test","stream":true,"stream_options":{"include_obfuscation":false},"messages":[]}';
@@ -169,6 +190,50 @@ describe('responses', () => {
     );
     for (const seen of harness.upstream.requests)
       expect(seen.headers.authorization).toBe(`Bearer ${keys[0]}`);
+  });
+
+  it('relays a stored response replayed as a stream event by event, not when it ends', async () => {
+    const events = responsesStreamEvents('Hi there');
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    harness.upstream.script = () => async (_seen, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(events[0]);
+      await released;
+      for (const event of events.slice(1)) res.write(event);
+      res.end();
+    };
+    const response = await request(`${harness.url}/openai/v1/responses/resp_abc123?stream=true`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('text/event-stream');
+    const reader = response.body[Symbol.asyncIterator]();
+    // The first event arrives while the upstream is still holding the rest back.
+    const first = await reader.next();
+    expect(Buffer.from(first.value as Uint8Array).toString()).toBe(events[0]);
+    release();
+    let rest = '';
+    for (let next = await reader.next(); next.done !== true; next = await reader.next())
+      rest += Buffer.from(next.value as Uint8Array).toString();
+    expect(rest).toBe(events.slice(1).join(''));
+    expect(harness.upstream.requests[0]?.url).toBe('/v1/responses/resp_abc123?stream=true');
+  });
+
+  it('answers HEAD on a model with the length GET would have', async () => {
+    harness.upstream.script = () => (_seen, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '57' });
+      res.end();
+    };
+    const response = await request(`${harness.url}/openai/v1/models/gpt-test`, {
+      method: 'HEAD',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-length']).toBe('57');
+    await response.body.dump();
   });
 
   it('relays an upstream response.failed as the API sent it', async () => {

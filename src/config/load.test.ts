@@ -95,9 +95,14 @@ describe('parseConfig', () => {
     [{ providers: [{ ...provider, base_url: 'ftp://x' }] }, 'base_url: expected an http(s) URL'],
     [{ providers: [provider], listen: 'localhost' }, 'listen: expected HOST:PORT'],
     [
-      { providers: [provider], auth: { tokens: [{ user: 'a', token: 'short' }] } },
-      'auth.tokens[0].token: a gateway token must be at least 8 characters',
+      { providers: [provider], auth: { tokens: [{ user: 'a', token: '' }] } },
+      'auth.tokens[0].token: token is empty',
     ],
+    [
+      { providers: [{ ...provider, name: 'admin' }] },
+      'provider "admin" (providers[0]): name: is reserved for the gateway\'s own routes',
+    ],
+    [{ providers: [provider], auth: { allow_byok: 'yes' } }, 'auth.allow_byok: '],
     [{ providers: [provider], timeouts: { idle: 'soon' } }, 'timeouts.idle: expected a duration'],
     [
       { providers: [{ name: 'x', type: 'anthropic' }] },
@@ -105,6 +110,26 @@ describe('parseConfig', () => {
     ],
   ])('%j → %s', (raw, message) => {
     expect(error(raw)).toContain(message);
+  });
+
+  it('reads booleans and bare-second durations that came from ${VAR}', () => {
+    const config = parseConfig(
+      {
+        providers: [provider],
+        shutdown_grace: '${GRACE}',
+        auth: { allow_byok: '${BYOK}' },
+      },
+      { GRACE: '30', BYOK: 'true' },
+      'test',
+    );
+    expect(config.shutdownGraceMs).toBe(30_000);
+    expect(config.auth.allowByok).toBe(true);
+  });
+
+  it('accepts the contract quick-start token alice:tok', () => {
+    const document = envOnlyConfig({ ANTHROPIC_API_KEYS: 'k1,k2', SWITCHYARD_TOKENS: 'alice:tok' });
+    const config = parseConfig(document, {}, 'env');
+    expect(config.auth.tokens).toEqual([{ user: 'alice', token: 'tok' }]);
   });
 
   it('names the missing variable and where it was used', () => {

@@ -18,6 +18,18 @@ function withUnit(parse: (value: string | number) => number | undefined, expecte
 const duration = withUnit(parseDurationMs, 'a duration such as 500ms, 30s or 10m');
 const size = withUnit(parseSizeBytes, 'a size such as 32MiB or 1048576');
 
+/**
+ * `${VAR}` is substituted after YAML parsing, so an interpolated value is always a string:
+ * `allow_byok: ${ALLOW_BYOK}` must accept "true" and "false".
+ */
+const flag = z.union([
+  z.boolean(),
+  z.enum(['true', 'false']).transform((value) => value === 'true'),
+]);
+
+/** First path segments the gateway answers itself; a provider there would be unreachable. */
+const RESERVED_NAMES = new Set(['admin', 'healthz', 'readyz', 'metrics']);
+
 const listen = z
   .string()
   .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]*):\d{1,5}$/, 'expected HOST:PORT, e.g. 127.0.0.1:8080');
@@ -29,7 +41,10 @@ const providerSchema = z
       .regex(
         PROVIDER_NAME,
         'must be lower-case letters and digits in dash-separated words, e.g. anthropic or openai-eu',
-      ),
+      )
+      .refine((name) => !RESERVED_NAMES.has(name), {
+        message: `is reserved for the gateway's own routes (${[...RESERVED_NAMES].join(', ')})`,
+      }),
     type: z.enum(['anthropic', 'openai']),
     base_url: z.url({ protocol: /^https?$/, message: 'expected an http(s) URL' }).optional(),
     keys: z
@@ -53,7 +68,7 @@ const providerSchema = z
 
 const tokenSchema = z.strictObject({
   user: z.string().min(1, 'user is empty'),
-  token: z.string().min(8, 'a gateway token must be at least 8 characters'),
+  token: z.string().min(1, 'token is empty (is its environment variable set to "")?'),
 });
 
 export const configSchema = z
@@ -78,13 +93,16 @@ export const configSchema = z
     providers: z.array(providerSchema).default([]),
     auth: z
       .strictObject({
-        allow_byok: z.boolean().default(false),
+        allow_byok: flag.default(false),
         tokens: z.array(tokenSchema).default([]),
       })
       .default({ allow_byok: false, tokens: [] }),
     admin: z
       .strictObject({
-        token: z.string().min(8, 'the admin token must be at least 8 characters').optional(),
+        token: z
+          .string()
+          .min(1, 'the admin token is empty (is its environment variable set to "")?')
+          .optional(),
       })
       .optional(),
   })

@@ -50,7 +50,7 @@ export function relayStream(
       resolve({ outcome: 'failed', error: error.message });
     };
     let failed = false;
-    const { sink, decoded } = decodingSink(response.headers, {
+    const { sink, decoded } = decodingSink(response, {
       onData(chunk) {
         if (failed) return;
         try {

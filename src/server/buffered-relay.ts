@@ -1,7 +1,12 @@
 import { decodingSink } from '../upstream/decoded-body.js';
 import { downstreamResponseHeaders } from '../upstream/header-hygiene.js';
-import type { UpstreamResponse } from '../upstream/http-client.js';
+import type { UpstreamHeaders, UpstreamResponse } from '../upstream/http-client.js';
 import type { Exchange } from './exchange.js';
+
+function isEventStream(headers: UpstreamHeaders): boolean {
+  const type = headers['content-type'];
+  return typeof type === 'string' && type.toLowerCase().startsWith('text/event-stream');
+}
 
 /**
  * Bodies up to this size are read whole before the client sees anything, so a connection
@@ -27,7 +32,7 @@ export function relayBuffered(
     let size = 0;
     let streaming = false;
     let headers: Record<string, string | string[]> = {};
-    const { sink, decoded } = decodingSink(response.headers, {
+    const { sink, decoded } = decodingSink(response, {
       onData(chunk) {
         if (streaming) {
           exchange.relay(chunk, response.body);
@@ -48,7 +53,13 @@ export function relayBuffered(
               ? chunks[0]
               : Buffer.concat(chunks, size);
           onBody?.(whole);
-          res.writeHead(response.status, { ...headers, 'content-length': whole.length });
+          // A HEAD answer has no body but describes the one GET would get.
+          const upstreamLength = response.headers['content-length'];
+          const length =
+            exchange.req.method === 'HEAD' && typeof upstreamLength === 'string'
+              ? upstreamLength
+              : whole.length;
+          res.writeHead(response.status, { ...headers, 'content-length': length });
           res.end(whole);
         }
         resolve();
@@ -63,6 +74,12 @@ export function relayBuffered(
       },
     });
     headers = downstreamResponseHeaders(response.headers, decoded);
+    if (isEventStream(response.headers)) {
+      // A passthrough stream (a stored Responses stream replayed, say) must flow as it comes.
+      streaming = true;
+      res.writeHead(response.status, { ...headers, 'x-accel-buffering': 'no' });
+      res.flushHeaders();
+    }
     response.body.pipeTo(sink);
   });
 }

@@ -12,6 +12,7 @@ import type { GatewayError } from './gateway-error.js';
 export class Exchange {
   readonly cancellation = new Cancellation();
   readonly startedAt: number;
+  private stallTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly req: IncomingMessage,
@@ -20,6 +21,7 @@ export class Exchange {
   ) {
     this.startedAt = now;
     res.on('close', () => {
+      clearTimeout(this.stallTimer);
       if (!res.writableFinished) this.cancellation.cancel();
     });
   }
@@ -30,12 +32,18 @@ export class Exchange {
 
   /**
    * Writes bytes relayed from `source` with backpressure: when the client's socket buffer is
-   * full, the upstream body is paused until it drains.
+   * full, the upstream body is paused until it drains. A client that reads nothing for the
+   * source's stall limit is disconnected, which aborts the upstream call like a hang-up.
    */
   relay(chunk: Buffer, source: UpstreamBody): void {
-    if (chunk.length === 0 || this.res.write(chunk)) return;
+    if (chunk.length === 0 || this.res.write(chunk) || this.stallTimer !== undefined) return;
     source.pause();
+    this.stallTimer = setTimeout(() => {
+      this.res.destroy();
+    }, source.stallLimitMs);
     this.res.once('drain', () => {
+      clearTimeout(this.stallTimer);
+      this.stallTimer = undefined;
       source.resume();
     });
   }

@@ -3,7 +3,24 @@ import { errorBody } from './error-shapes.js';
 import { GatewayError } from './gateway-error.js';
 import type { RouteTable } from './route-table.js';
 
+type Failure = readonly [status: number, reason: string, message: string];
+
+const DEFAULT_FAILURE: Failure = [400, 'Bad Request', 'malformed HTTP request'];
+const FAILURES: Readonly<Record<string, Failure>> = {
+  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large', 'request headers are too large'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout', 'the request was not received in time'],
+};
+
 const REQUEST_LINE = /^[^ \r\n]* ([^ \r\n]+)/;
+
+/**
+ * A bad request pipelined behind one whose answer has started: an error written now would
+ * land in the middle of that answer. Node keeps the socket's current response here.
+ */
+function responseInProgress(socket: Duplex): boolean {
+  const current = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  return current?.headersSent === true;
+}
 
 /**
  * Node's HTTP parser refused the request (bad request line, bad header, header too large),
@@ -15,27 +32,24 @@ export function answerMalformedRequest(
   socket: Duplex,
   routes: RouteTable,
 ): void {
-  if (!socket.writable || socket.destroyed || error.code === 'ECONNRESET') {
+  if (
+    !socket.writable ||
+    socket.destroyed ||
+    error.code === 'ECONNRESET' ||
+    responseInProgress(socket)
+  ) {
     socket.destroy();
     return;
   }
-  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const [status, reason, message] = FAILURES[error.code ?? ''] ?? DEFAULT_FAILURE;
   const raw = Buffer.isBuffer(error.rawPacket)
     ? error.rawPacket.subarray(0, 2048).toString('latin1')
     : '';
   const path = REQUEST_LINE.exec(raw)?.[1] ?? '/';
   const family = routes.familyFor(path, /\r\nanthropic-version:/i.test(raw));
-  const status = tooLarge ? 431 : 400;
-  const body = errorBody(
-    family,
-    new GatewayError(
-      status,
-      'invalid_request',
-      tooLarge ? 'request headers are too large' : 'malformed HTTP request',
-    ),
-  );
+  const body = errorBody(family, new GatewayError(status, 'invalid_request', message));
   socket.end(
-    `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+    `HTTP/1.1 ${status} ${reason}\r\n` +
       `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   );
 }

@@ -1,5 +1,5 @@
 import { createBrotliDecompress, createGunzip, createInflate, type Gunzip } from 'node:zlib';
-import type { UpstreamHeaders } from './http-client.js';
+import type { UpstreamResponse } from './http-client.js';
 import type { BodySink } from './upstream-body.js';
 import { UpstreamTransportError } from './upstream-error.js';
 
@@ -18,21 +18,29 @@ const DECODERS: Record<string, (() => Gunzip) | undefined> = {
 };
 
 /**
- * A sink that decodes before passing bytes on. We ask providers for `identity`, but a
- * misbehaving upstream or proxy may compress anyway, and we read the body. Returns the
- * sink unchanged (and decoded: false) for an uncompressed body, the common case.
+ * A sink that decodes `response`'s body before passing bytes on. We ask providers for
+ * `identity`, but a misbehaving upstream or proxy may compress anyway, and we read the body.
+ * Returns the sink unchanged (and decoded: false) for an uncompressed body, the common case.
+ * A body that cannot be decoded is aborted, so the provider stops generating (and billing)
+ * an answer nobody can read.
  */
 export function decodingSink(
-  headers: UpstreamHeaders,
+  response: UpstreamResponse,
   sink: BodySink,
 ): { sink: BodySink; decoded: boolean } {
-  const raw = headers['content-encoding'];
+  const raw = response.headers['content-encoding'];
   if (raw === undefined) return { sink, decoded: false };
   const encoding = (Array.isArray(raw) ? raw.join(',') : raw).trim().toLowerCase();
   if (encoding === '' || encoding === 'identity') return { sink, decoded: false };
   const create = DECODERS[encoding];
-  if (create === undefined) throw new UnsupportedEncodingError(encoding);
+  if (create === undefined) {
+    response.body.abort('unsupported content-encoding');
+    throw new UnsupportedEncodingError(encoding);
+  }
   const decoder = create();
+  // Once decoding has failed, or the body has, the other side's late callbacks are ignored:
+  // aborting the body makes undici report an error of its own.
+  let failed = false;
   decoder.on('data', (chunk: Buffer) => {
     sink.onData(chunk);
   });
@@ -40,16 +48,25 @@ export function decodingSink(
     sink.onEnd();
   });
   decoder.on('error', () => {
+    if (failed) return;
+    failed = true;
     sink.onError(
       new UpstreamTransportError('reset', `the upstream sent a corrupt ${encoding} body`),
     );
+    response.body.abort('corrupt compressed body');
   });
   return {
     decoded: true,
     sink: {
-      onData: (chunk) => decoder.write(chunk),
-      onEnd: () => decoder.end(),
+      onData: (chunk) => {
+        if (!failed) decoder.write(chunk);
+      },
+      onEnd: () => {
+        if (!failed) decoder.end();
+      },
       onError: (error) => {
+        if (failed) return;
+        failed = true;
         decoder.destroy();
         sink.onError(error);
       },

@@ -28,7 +28,16 @@ const NEVER_UPSTREAM = new Set([
   'accept-encoding',
 ]);
 
-const NEVER_DOWNSTREAM = new Set([...HOP_BY_HOP, 'content-length', 'set-cookie', 'date']);
+const NEVER_DOWNSTREAM = new Set([
+  ...HOP_BY_HOP,
+  'content-length',
+  'set-cookie',
+  'date',
+  // They describe the provider's host, not the gateway's: a client must not try HTTP/3 or
+  // pin HTTPS on the gateway because the provider advertised it.
+  'alt-svc',
+  'strict-transport-security',
+]);
 
 /** Header names listed in Connection; the usual `keep-alive` or `close` lists none to strip. */
 function connectionListed(value: string | string[] | undefined): Set<string> | undefined {

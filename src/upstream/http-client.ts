@@ -31,6 +31,7 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
 
   constructor(
     private readonly cancellation: Cancellation,
+    private readonly stallLimitMs: number,
     private readonly resolve: (response: UpstreamResponse) => void,
     private readonly reject: (error: UpstreamTransportError) => void,
   ) {}
@@ -48,7 +49,7 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
   ): void {
     // 1xx answers are informational; the real one follows.
     if (statusCode < 200) return;
-    this.body = new UpstreamBody(controller);
+    this.body = new UpstreamBody(controller, this.stallLimitMs);
     this.resolve({ status: statusCode, headers, body: this.body });
   }
 
@@ -78,8 +79,10 @@ export class UpstreamHttpClient {
   private readonly agent: Agent;
   private readonly origin: string;
   private readonly basePath: string;
+  private readonly idleMs: number;
 
   constructor(baseUrl: URL, timeouts: UpstreamTimeouts) {
+    this.idleMs = timeouts.idleMs;
     this.origin = baseUrl.origin;
     this.basePath = baseUrl.pathname.endsWith('/') ? baseUrl.pathname : `${baseUrl.pathname}/`;
     this.agent = new Agent({
@@ -102,7 +105,7 @@ export class UpstreamHttpClient {
           headers: call.headers,
           body: call.body,
         },
-        new ResponseHandler(call.cancellation, resolve, reject),
+        new ResponseHandler(call.cancellation, this.idleMs, resolve, reject),
       );
     });
   }

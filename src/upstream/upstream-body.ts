@@ -22,7 +22,15 @@ export class UpstreamBody {
   private ended = false;
   private failure: UpstreamTransportError | undefined;
 
-  constructor(private readonly controller: Dispatcher.DispatchController) {}
+  /**
+   * @param stallLimitMs How long a reader may keep the body paused. undici's idle timeout
+   * does not run while a body is paused, so a client that stops reading would otherwise
+   * hold the upstream stream open for ever.
+   */
+  constructor(
+    private readonly controller: Dispatcher.DispatchController,
+    readonly stallLimitMs: number,
+  ) {}
 
   /** Starts delivery; chunks that arrived before are delivered first. Call once. */
   pipeTo(sink: BodySink): void {

@@ -35,8 +35,10 @@ export function classifyTransportError(error: unknown): UpstreamTransportError {
   }
   const code = codeOf(error);
   switch (code) {
+    // A provider that cannot be connected to is unreachable (502), whatever the reason;
+    // 504 is for one that accepted the request and then stayed silent.
     case 'UND_ERR_CONNECT_TIMEOUT':
-      return new UpstreamTransportError('timeout', 'timed out connecting to the upstream', {
+      return new UpstreamTransportError('unreachable', 'timed out connecting to the upstream', {
         cause: error,
       });
     case 'UND_ERR_HEADERS_TIMEOUT':

@@ -49,7 +49,12 @@ export class ChatStreamObserver implements StreamObserver {
     if (Array.isArray(choices)) this.trackChoices(choices);
     if (this.clientAskedForUsage || !('usage' in chunk)) return undefined;
     if (usage !== undefined && Array.isArray(choices) && choices.length === 0) return DROP;
-    if (chunk['usage'] === null) return Buffer.from(`data: ${data.replace(USAGE_NULL, '')}\n\n`);
+    if (chunk['usage'] === null) {
+      // Edited in the bytes as received, so that id: lines and multi-line data survive.
+      const raw = event.raw().toString();
+      const edited = raw.replace(USAGE_NULL, '');
+      return edited === raw ? undefined : Buffer.from(edited);
+    }
     return undefined;
   };
 
