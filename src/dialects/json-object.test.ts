@@ -138,6 +138,34 @@ describe('scanJson', () => {
     );
   });
 
+  it('agrees with JSON.parse on long strings at every alignment, whatever bytes they hold', () => {
+    // Long strings take the word-at-a-time path; a stop byte may sit anywhere in a word,
+    // and a request body may start anywhere in its memory.
+    // Mostly characters a string may hold, now and then one it may not hold raw.
+    const piece = fc.oneof(
+      {
+        arbitrary: fc.constantFrom('a', 'é', ' ', '~', '\\n', '\\"', '\\\\', '\\u00e9'),
+        weight: 200,
+      },
+      { arbitrary: fc.constantFrom('"', '\\', '\n', '\t', '\u0001', '\u001f'), weight: 1 },
+    );
+    fc.assert(
+      fc.property(
+        fc.array(piece, { minLength: 60, maxLength: 400 }),
+        fc.integer({ min: 0, max: 7 }),
+        fc.integer({ min: 0, max: 7 }),
+        (pieces, padding, offset) => {
+          const text = `{"k":${' '.repeat(padding)}"${pieces.join('')}","z":1}`;
+          const backing = Buffer.alloc(offset + Buffer.byteLength(text));
+          backing.write(text, offset);
+          const bytes = backing.subarray(offset);
+          expect(scanJson(bytes).kind).toBe(reference(bytes));
+        },
+      ),
+      { numRuns: 5000 },
+    );
+  });
+
   it('agrees on invalid UTF-8 inside strings, which JSON.parse reads as U+FFFD', () => {
     const bytes = Buffer.concat([
       Buffer.from('{"a":"'),
