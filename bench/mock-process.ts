@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { compileChild } from './compile.js';
-import { STATS_PATH, type MockStats } from './mock-protocol.js';
+import { RATE_LIMITING_PATH, STATS_PATH, type MockStats } from './mock-protocol.js';
 import { spawnNode, waitForListening, type ChildHandle } from './processes.js';
 
 /** The mock upstream's process, seen from the runner. */
@@ -24,6 +24,16 @@ export class MockProcess {
   async stats(): Promise<MockStats> {
     const response = await fetch(this.origin + STATS_PATH);
     return (await response.json()) as MockStats;
+  }
+
+  /** Whether keys starting with `rl-` are answered 429 from now on. */
+  async setRateLimiting(on: boolean): Promise<void> {
+    const response = await fetch(this.origin + RATE_LIMITING_PATH, {
+      method: 'POST',
+      body: on ? 'on' : 'off',
+    });
+    if (!response.ok) throw new Error(`mock refused to set rate limiting: ${response.status}`);
+    await response.body?.cancel();
   }
 
   async stop(): Promise<void> {

@@ -1,7 +1,13 @@
 /** What the runner and the mock upstream agree on, outside the provider APIs themselves. */
 
-/** Keys with this prefix are rate-limited: 429 with `retry-after: 3600`, every time. */
+/**
+ * Keys with this prefix are rate-limited: 429 with `retry-after: 3600`, every time, while
+ * rate limiting is on (the default).
+ */
 export const RATE_LIMITED_PREFIX = 'rl-';
+
+/** POST `on` or `off` to the mock: whether keys with {@link RATE_LIMITED_PREFIX} get 429s. */
+export const RATE_LIMITING_PATH = '/__bench/rate-limiting';
 
 /** GET on the mock: its counters, as {@link MockStats} JSON. Never routed via a gateway. */
 export const STATS_PATH = '/__bench/stats';

@@ -10,7 +10,12 @@ import { performance } from 'node:perf_hooks';
 import { anthropicError, anthropicMessage } from '../test/support/anthropic-fixtures.js';
 import { chatCompletion, openaiError, responseObject } from '../test/support/openai-fixtures.js';
 import { DIALECT_SPECS, dialectOfPath, type DialectId } from './dialects.js';
-import { RATE_LIMITED_PREFIX, STATS_PATH, type MockStats } from './mock-protocol.js';
+import {
+  RATE_LIMITED_PREFIX,
+  RATE_LIMITING_PATH,
+  STATS_PATH,
+  type MockStats,
+} from './mock-protocol.js';
 import { planFromModel, stampText, type StreamPlan } from './stream-plan.js';
 import { streamShape } from './stream-shapes.js';
 import { wallNow } from './wall-clock.js';
@@ -40,6 +45,7 @@ const stats = {
 };
 
 let requestCounter = 0;
+let rateLimiting = true;
 
 function idHeaders(dialect: DialectId | undefined): Record<string, string> {
   const id = `req_bench${(++requestCounter).toString(36)}`;
@@ -126,6 +132,11 @@ function answer(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
     sendJson(res, 200, JSON.stringify(snapshot), {});
     return;
   }
+  if (req.method === 'POST' && path === RATE_LIMITING_PATH) {
+    rateLimiting = body.toString() === 'on';
+    sendJson(res, 200, JSON.stringify({ rateLimiting }), {});
+    return;
+  }
   const dialect = dialectOfPath(path);
   if (dialect === undefined || req.method !== 'POST') {
     res.writeHead(404, { 'content-type': 'application/json' });
@@ -139,7 +150,7 @@ function answer(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
     return;
   }
   stats.byKey[key] = (stats.byKey[key] ?? 0) + 1;
-  if (key.startsWith(RATE_LIMITED_PREFIX)) {
+  if (rateLimiting && key.startsWith(RATE_LIMITED_PREFIX)) {
     stats.rateLimited++;
     sendError(res, dialect, 429, 'rate limited (bench: this key is always rate-limited)');
     return;

@@ -265,8 +265,8 @@ function failoverSection(results: Results, options: BenchOptions): string {
   ]);
   const states = results.failoverKeyStates?.join(', ') ?? '—';
   return (
-    `Two fresh Switchyard processes, warmed up alike: a healthy pool, and the same pool whose key 0 answers 429 \`retry-after: 3600\` (cooled down by the first request; key 0 state during the runs: ${states}). ` +
-    `c=${options.headlineConcurrency}, ${options.pairedRounds} runs of ${options.durationS} s each, A-B-B-A. ` +
+    `One Switchyard process, warmed up, measured in two phases: healthy (the mock serves key 0, re-enabled through the admin API before each run) and cooling (the mock answers key 0 with 429 \`retry-after: 3600\`; one request cools it down before each run, so every measured request skips it; key 0 state during those runs: ${states}). ` +
+    `c=${options.headlineConcurrency}, ${options.pairedRounds} runs of ${options.durationS} s per phase, A-B-B-A. ` +
     'Throughput differences of a few per cent are within the noise of this machine; CPU time per request is the steadier measure of the extra work.\n\n' +
     table(
       [

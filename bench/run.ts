@@ -34,7 +34,7 @@ function settings(options: BenchOptions): Record<string, string> {
     'blocking runs': `${options.rounds} × ${options.durationS} s per target, interleaved, c = ${options.concurrencies.join(', ')}`,
     streaming: `${options.rounds} × ${stream.streams} streams per target, ${stream.concurrency} at a time, ${stream.plan.events} events ${stream.plan.intervalMs} ms apart`,
     'open streams': `${mem.count} per target and API`,
-    'failover and deployed': `${options.pairedRounds} × ${options.durationS} s per gateway, A-B-B-A`,
+    'failover and deployed': `${options.pairedRounds} × ${options.durationS} s per phase or gateway, A-B-B-A`,
     'cold starts': String(options.coldStartRuns),
   };
 }

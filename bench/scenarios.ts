@@ -252,56 +252,70 @@ async function paired(
   return [summarize(runs[0]), summarize(runs[1])];
 }
 
+/** One blocking request through `target`, whose answer must be a 200. */
+async function sendOne(target: Target, dialect: DialectId): Promise<void> {
+  const endpoint = target.endpoint(dialect);
+  const response = await fetch(endpoint.url, {
+    method: 'POST',
+    headers: { ...endpoint.headers, 'content-type': 'application/json' },
+    body: DIALECT_SPECS[dialect].body(),
+  });
+  await response.text();
+  if (response.status !== 200) throw new Error(`${target.label}: HTTP ${response.status}`);
+}
+
 /**
- * Key 0 of both pools answers 429 with `retry-after: 3600`; verification primes it (the first
- * request cools it down). The same load then runs against this gateway and one with a healthy
- * pool — two fresh processes with the same history.
+ * One Switchyard process, two phases in A-B-B-A order: healthy (the mock serves key 0 and
+ * key 0 is re-enabled through the admin API) and cooling (the mock answers key 0 with 429
+ * `retry-after: 3600`; one request cools it down, and then every request skips it). Two
+ * processes would compare their JIT and memory layout as much as the failover path: that
+ * moved the result by ±14 % between runs.
  */
 export async function failover(context: BenchContext): Promise<void> {
   const { options, mock, results } = context;
-  const standard = await startSwitchyardWarm(context, STANDARD);
+  // Verified and warmed up with key 0 cooling, as the profile's expected upstream key says.
+  const gateway = await startSwitchyardWarm(context, FAILOVER);
+  // Two views of the same process, so that the paired runner can tell the phases apart.
+  const healthy: Target = { ...gateway, id: `${gateway.id}-healthy` };
+  const cooling: Target = { ...gateway, id: `${gateway.id}-cooling` };
   try {
-    const cooling = await startSwitchyardWarm(context, FAILOVER);
-    try {
-      const states = await cooling.keyStates(0);
-      results.failoverKeyStates = states;
-      if (!states.every((s) => s === 'temporary')) {
-        report(context, cooling.id, `key 0 is ${states.join('/')} after priming, not temporary`);
-      }
-      const c = options.headlineConcurrency;
-      for (const dialect of options.dialects) {
-        let rateLimitedDuringRuns = 0;
-        const [noCooldown, coolingResult] = await paired(
-          context,
-          dialect,
-          standard,
-          cooling,
-          async (target) => {
-            const before = (await mock.stats()).rateLimited;
-            const run = await load(context, target, dialect, c, options.durationS);
-            if (target === cooling)
-              rateLimitedDuringRuns += (await mock.stats()).rateLimited - before;
-            return run;
-          },
-        );
-        results.failover.push({
-          dialect,
-          noCooldown,
-          cooling: coolingResult,
-          rateLimitedDuringRuns,
-        });
-        context.log(`failover ${dialect} healthy pool: ${fmt(noCooldown)}`);
-        context.log(
-          `failover ${dialect} key 0 cooling: ${fmt(coolingResult)}, ${rateLimitedDuringRuns} upstream 429s`,
-        );
-        checkErrors(context, standard.id, `failover ${dialect}`, noCooldown);
-        checkErrors(context, cooling.id, `failover ${dialect}`, coolingResult);
-      }
-    } finally {
-      await cooling.stop();
+    const c = options.headlineConcurrency;
+    const states: string[] = [];
+    for (const dialect of options.dialects) {
+      let rateLimitedDuringRuns = 0;
+      const [noCooldown, coolingResult] = await paired(
+        context,
+        dialect,
+        healthy,
+        cooling,
+        async (phase) => {
+          await mock.setRateLimiting(phase === cooling);
+          if (phase === cooling) {
+            await sendOne(gateway, dialect);
+            const provider = DIALECT_SPECS[dialect].family === 'anthropic' ? 0 : 1;
+            states.push((await gateway.keyStates(0))[provider] ?? 'missing');
+          } else await gateway.enableKey(0);
+          const before = (await mock.stats()).rateLimited;
+          const run = await load(context, phase, dialect, c, options.durationS);
+          if (phase === cooling) rateLimitedDuringRuns += (await mock.stats()).rateLimited - before;
+          return run;
+        },
+      );
+      results.failover.push({ dialect, noCooldown, cooling: coolingResult, rateLimitedDuringRuns });
+      context.log(`failover ${dialect} healthy pool: ${fmt(noCooldown)}`);
+      context.log(
+        `failover ${dialect} key 0 cooling: ${fmt(coolingResult)}, ${rateLimitedDuringRuns} upstream 429s`,
+      );
+      checkErrors(context, healthy.id, `failover ${dialect}`, noCooldown);
+      checkErrors(context, cooling.id, `failover ${dialect}`, coolingResult);
+    }
+    results.failoverKeyStates = [...new Set(states)];
+    if (!states.every((state) => state === 'temporary')) {
+      report(context, gateway.id, `key 0 was ${states.join('/')} in cooling runs, not temporary`);
     }
   } finally {
-    await standard.stop();
+    await mock.setRateLimiting(true);
+    await gateway.stop();
   }
 }
 

@@ -69,6 +69,8 @@ export interface SwitchyardTarget extends Target {
   readonly databaseFile: string | undefined;
   /** State of key `index` in each provider's pool, from the admin API. */
   keyStates(index: number): Promise<string[]>;
+  /** Puts key `index` of every provider back in service through the admin API. */
+  enableKey(index: number): Promise<void>;
 }
 
 /** JSON is YAML: the config is written as JSON so no YAML library is needed. */
@@ -148,6 +150,16 @@ export async function startSwitchyard(
       });
       const providers = (await response.json()) as { keys: { state: string }[] }[];
       return providers.map((p) => p.keys[index]?.state ?? 'missing');
+    },
+    async enableKey(index) {
+      for (const name of ['anthropic', 'openai']) {
+        const response = await fetch(`${origin}/admin/api/providers/${name}/keys/${index}/enable`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+        });
+        if (!response.ok) throw new Error(`enable ${name} key ${index}: ${response.status}`);
+        await response.body?.cancel();
+      }
     },
     stop: () => child.stop(),
   };
