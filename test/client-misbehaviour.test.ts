@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { anthropicStreamEvents } from './support/anthropic-fixtures.js';
 import { startHarness, TOKEN, type Harness } from './support/harness.js';
+import { exchange } from './support/raw-exchange.js';
 
 const STALL_MS = 300;
 const keys = [`sk-test-client-${randomBytes(8).toString('hex')}`];
@@ -155,20 +156,9 @@ describe('clients that misbehave', () => {
       body: /^\{"error":\{"message":"malformed HTTP request","type":"invalid_request_error"/,
     },
   ])('$name → $status in the route’s error shape', async ({ bytes, status, body }) => {
-    const { port } = new URL(harness.url);
-    const socket = await openSocket(Number(port));
-    const chunks: Buffer[] = [];
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    socket.on('error', () => undefined);
-    const closed = new Promise<void>((resolve) =>
-      socket.once('close', () => {
-        resolve();
-      }),
-    );
-    socket.write(bytes);
-    await closed;
-    const text = Buffer.concat(chunks).toString();
-    expect(text.startsWith(`HTTP/1.1 ${status} `)).toBe(true);
-    expect(text.slice(text.indexOf('\r\n\r\n') + 4)).toMatch(body);
+    const response = await exchange(harness.gateway.port, Buffer.from(bytes));
+    if (response === 'closed') throw new Error('the gateway closed without an answer');
+    expect(response.status).toBe(status);
+    expect(response.body).toMatch(body);
   });
 });

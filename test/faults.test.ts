@@ -208,6 +208,19 @@ describe.each(dialectProfiles)('upstream faults: $name', (profile) => {
     expect(outcome.status).toBe(200);
   }
 
+  /** The API's usual request, raw, so that exact statuses and bytes can be checked. */
+  function send(streaming: boolean, signal?: AbortSignal): ReturnType<typeof request> {
+    return request(`${harness.url}${profile.route}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...profile.rawHeaders({ gatewayUrl: harness.url, token: TOKEN, streaming }),
+      },
+      body: JSON.stringify(profile.requestBody(streaming)),
+      signal,
+    });
+  }
+
   function expectNoFailover(target: Harness): void {
     expect(target.gateway.providers[0]?.pool.keys.map((k) => k.state())).toEqual([
       'valid',
@@ -233,14 +246,7 @@ describe.each(dialectProfiles)('upstream faults: $name', (profile) => {
   it.each(cases)('$label', async ({ fault, streaming }) => {
     harness.upstream.reset((seen) => fault.reply(profile, streaming, seen));
     const expectation = fault.expect(streaming);
-    const response = await request(`${harness.url}${profile.route}`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...profile.rawHeaders({ gatewayUrl: harness.url, token: TOKEN, streaming }),
-      },
-      body: JSON.stringify(profile.requestBody(streaming)),
-    });
+    const response = await send(streaming);
     const text = await response.body.text();
     expect(harness.upstream.requests).toHaveLength(1);
     expectNoFailover(harness);
@@ -289,14 +295,7 @@ describe.each(dialectProfiles)('upstream faults: $name', (profile) => {
           upstreamClosed = true;
         });
       });
-      const response = await request(`${harness.url}${profile.route}`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...profile.rawHeaders({ gatewayUrl: harness.url, token: TOKEN, streaming }),
-        },
-        body: JSON.stringify(profile.requestBody(streaming)),
-      });
+      const response = await send(streaming);
       const text = await response.body.text();
       // An unsupported encoding is refused before the commit point; a corrupt stream is
       // found only after it.
@@ -327,15 +326,7 @@ describe.each(dialectProfiles)('upstream faults: $name', (profile) => {
     });
     const before = harness.interceptions.length;
     const controller = new AbortController();
-    const response = await request(`${harness.url}${profile.route}`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...profile.rawHeaders({ gatewayUrl: harness.url, token: TOKEN, streaming: true }),
-      },
-      body: JSON.stringify(profile.requestBody(true)),
-      signal: controller.signal,
-    });
+    const response = await send(true, controller.signal);
     expect(response.statusCode).toBe(200);
     const hungUp = Date.now();
     controller.abort();

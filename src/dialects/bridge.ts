@@ -10,6 +10,7 @@ import {
 import { relayBuffered } from '../server/buffered-relay.js';
 import { toGatewayError } from '../server/error-mapping.js';
 import type { Exchange } from '../server/exchange.js';
+import { isEventStream } from '../sse/event-stream-head.js';
 import type { Logger } from '../telemetry/logger.js';
 import { sendWithFailover, type AttemptTrace } from '../upstream/failover.js';
 import { upstreamRequestHeaders } from '../upstream/header-hygiene.js';
@@ -29,11 +30,6 @@ export interface BridgeDeps {
 /** Both API families put it at `error.message`. */
 function upstreamErrorMessage(body: JsonObjectText | undefined): string | undefined {
   return stringField(asRecord(body?.value('error')), 'message');
-}
-
-function isEventStream(headers: Readonly<Record<string, string | string[] | undefined>>): boolean {
-  const type = headers['content-type'];
-  return typeof type === 'string' && type.toLowerCase().startsWith('text/event-stream');
 }
 
 /**

@@ -158,23 +158,15 @@ export function scanJson(b: Buffer): JsonScan {
     if (expect === VALUE) {
       i = skipWhitespace(b, i);
       const c = b[i];
-      if (c === 0x7b) {
-        stack.push(OBJECT);
+      if (c === 0x7b || c === 0x5b) {
+        const container = c === 0x7b ? OBJECT : ARRAY;
         i = skipWhitespace(b, i + 1);
-        if (b[i] === 0x7d) {
-          stack.pop();
+        if (b[i] === (container === OBJECT ? 0x7d : 0x5d)) {
           i++;
           expect = AFTER;
-        } else expect = KEY;
-        continue;
-      }
-      if (c === 0x5b) {
-        stack.push(ARRAY);
-        i = skipWhitespace(b, i + 1);
-        if (b[i] === 0x5d) {
-          stack.pop();
-          i++;
-          expect = AFTER;
+        } else {
+          stack.push(container);
+          expect = container === OBJECT ? KEY : VALUE;
         }
         continue;
       }

@@ -2,6 +2,7 @@ import type { InterceptionOutcome } from '../recorder/interception.js';
 import type { Exchange } from '../server/exchange.js';
 import { toGatewayError } from '../server/error-mapping.js';
 import { GatewayError } from '../server/gateway-error.js';
+import { startEventStream } from '../sse/event-stream-head.js';
 import { SseFramer } from '../sse/framer.js';
 import { decodingSink } from '../upstream/decoded-body.js';
 import { downstreamResponseHeaders } from '../upstream/header-hygiene.js';
@@ -69,12 +70,7 @@ export function relayStream(
         if (!failed) finish(error);
       },
     });
-    res.writeHead(response.status, {
-      ...downstreamResponseHeaders(response.headers, decoded),
-      // Proxies such as nginx must not hold events back.
-      'x-accel-buffering': 'no',
-    });
-    res.flushHeaders();
+    startEventStream(res, response.status, downstreamResponseHeaders(response.headers, decoded));
     response.body.pipeTo(sink);
   });
 }

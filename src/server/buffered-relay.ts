@@ -1,12 +1,8 @@
+import { isEventStream, startEventStream } from '../sse/event-stream-head.js';
 import { decodingSink } from '../upstream/decoded-body.js';
 import { downstreamResponseHeaders } from '../upstream/header-hygiene.js';
-import type { UpstreamHeaders, UpstreamResponse } from '../upstream/http-client.js';
+import type { UpstreamResponse } from '../upstream/http-client.js';
 import type { Exchange } from './exchange.js';
-
-function isEventStream(headers: UpstreamHeaders): boolean {
-  const type = headers['content-type'];
-  return typeof type === 'string' && type.toLowerCase().startsWith('text/event-stream');
-}
 
 /**
  * Bodies up to this size are read whole before the client sees anything, so a connection
@@ -77,8 +73,7 @@ export function relayBuffered(
     if (isEventStream(response.headers)) {
       // A passthrough stream (a stored Responses stream replayed, say) must flow as it comes.
       streaming = true;
-      res.writeHead(response.status, { ...headers, 'x-accel-buffering': 'no' });
-      res.flushHeaders();
+      startEventStream(res, response.status, headers);
     }
     response.body.pipeTo(sink);
   });
