@@ -1,7 +1,7 @@
 import { parseBearer } from '../auth/bearer.js';
 import type { GatewayTokens } from '../auth/gateway-tokens.js';
-import type { Exchange } from '../server/exchange.js';
-import { GatewayError, notFound } from '../server/gateway-error.js';
+import type { Exchange } from '../interception/exchange.js';
+import { GatewayError, notFound } from '../errors/gateway-error.js';
 import type { Provider } from '../upstream/provider.js';
 
 export interface AdminDeps {

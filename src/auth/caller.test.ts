@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../server/gateway-error.js';
+import { GatewayError } from '../errors/gateway-error.js';
 import { identifyCaller } from './caller.js';
 import { GatewayTokens } from './gateway-tokens.js';
 

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { GatewayError } from '../server/gateway-error.js';
+import { GatewayError } from '../errors/gateway-error.js';
 import type { Credential } from '../upstream/credential.js';
 import { parseBearer } from './bearer.js';
 import type { GatewayTokens } from './gateway-tokens.js';

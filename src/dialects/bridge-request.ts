@@ -1,4 +1,4 @@
-import { invalidRequest } from '../server/gateway-error.js';
+import { invalidRequest } from '../errors/gateway-error.js';
 import type { BridgeRequest } from './dialect.js';
 import { scanJson } from './json-object.js';
 

@@ -1,5 +1,5 @@
-import type { TokenUsage } from '../recorder/interception.js';
-import type { GatewayError } from '../server/gateway-error.js';
+import type { TokenUsage } from './token-usage.js';
+import type { GatewayError } from '../errors/gateway-error.js';
 import type { SseEventHandler } from '../sse/framer.js';
 import type { JsonObjectText } from './json-object.js';
 

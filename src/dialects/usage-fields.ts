@@ -1,4 +1,4 @@
-import { emptyUsage, type TokenUsage } from '../recorder/interception.js';
+import { emptyUsage, type TokenUsage } from './token-usage.js';
 import { asRecord, countField, type JsonRecord } from './json-access.js';
 
 type FieldPath = readonly [string] | readonly [string, string];

@@ -1,20 +1,5 @@
 import type { DialectId } from '../dialects/dialect.js';
-
-export interface TokenUsage {
-  input: number;
-  output: number;
-  cacheRead: number;
-  cacheCreation: number;
-  reasoning: number;
-}
-
-export const emptyUsage = (): TokenUsage => ({
-  input: 0,
-  output: 0,
-  cacheRead: 0,
-  cacheCreation: 0,
-  reasoning: 0,
-});
+import type { TokenUsage } from '../dialects/token-usage.js';
 
 /**
  * completed: the upstream answered 2xx and, for a stream, reached its terminal event.

@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
-import { errorBody } from './error-shapes.js';
-import { GatewayError } from './gateway-error.js';
+import { errorBody } from '../dialects/error-shapes.js';
+import { GatewayError } from '../errors/gateway-error.js';
 import type { RouteTable } from './route-table.js';
 
 type Failure = readonly [status: number, reason: string, message: string];

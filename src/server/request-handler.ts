@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { handleAdmin, type AdminDeps } from '../admin/admin-api.js';
 import { identifyCaller, type AuthPolicy, type Caller } from '../auth/caller.js';
-import { bridge, type BridgeDeps } from '../dialects/bridge.js';
-import { toGatewayError } from './error-mapping.js';
-import { Exchange } from './exchange.js';
-import { passthrough } from './passthrough.js';
+import { bridge, type BridgeDeps } from '../interception/bridge.js';
+import { toGatewayError } from '../interception/error-mapping.js';
+import { Exchange } from '../interception/exchange.js';
+import { passthrough } from '../interception/passthrough.js';
 import { ClientGoneError, discardRequestBody, readRequestBody } from './request-body.js';
 import type { RouteTable } from './route-table.js';
 

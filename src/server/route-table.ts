@@ -3,7 +3,7 @@ import type { ApiFamily, Dialect } from '../dialects/dialect.js';
 import { openaiChat } from '../dialects/openai-chat/dialect.js';
 import { openaiResponses } from '../dialects/openai-responses/dialect.js';
 import type { Provider, ProviderType } from '../upstream/provider.js';
-import { GatewayError, notFound } from './gateway-error.js';
+import { GatewayError, notFound } from '../errors/gateway-error.js';
 
 /** A path segment we are willing to forward: no dot segments, no encoded slashes. */
 const SEGMENT = String.raw`(?!\.\.?(?:/|$))[A-Za-z0-9._~:@-]+`;

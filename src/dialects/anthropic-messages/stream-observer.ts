@@ -1,6 +1,6 @@
-import { emptyUsage, type TokenUsage } from '../../recorder/interception.js';
-import { anthropicErrorObject } from '../../server/error-shapes.js';
-import type { GatewayError } from '../../server/gateway-error.js';
+import { emptyUsage, type TokenUsage } from '../token-usage.js';
+import { anthropicErrorObject } from '../error-shapes.js';
+import type { GatewayError } from '../../errors/gateway-error.js';
 import type { SseEventView } from '../../sse/framer.js';
 import { formatSseEvent } from '../../sse/writer.js';
 import type { StreamObserver } from '../dialect.js';

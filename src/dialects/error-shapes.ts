@@ -1,5 +1,5 @@
-import type { ApiFamily } from '../dialects/dialect.js';
-import type { ErrorKind, GatewayError } from './gateway-error.js';
+import type { ApiFamily } from './dialect.js';
+import type { ErrorKind, GatewayError } from '../errors/gateway-error.js';
 
 const ANTHROPIC_TYPES: Record<ErrorKind, string> = {
   invalid_request: 'invalid_request_error',

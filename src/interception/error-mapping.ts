@@ -2,7 +2,7 @@ import { KeyPoolError } from '../keypool/key-pool-error.js';
 import { SseEventTooLargeError } from '../sse/framer.js';
 import { UnsupportedEncodingError } from '../upstream/decoded-body.js';
 import { UpstreamTransportError } from '../upstream/upstream-error.js';
-import { GatewayError } from './gateway-error.js';
+import { GatewayError } from '../errors/gateway-error.js';
 
 /**
  * The one place where anything thrown while serving a request becomes an HTTP answer.

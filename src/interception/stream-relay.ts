@@ -1,13 +1,13 @@
 import type { InterceptionOutcome } from '../recorder/interception.js';
-import type { Exchange } from '../server/exchange.js';
-import { toGatewayError } from '../server/error-mapping.js';
-import { GatewayError } from '../server/gateway-error.js';
+import type { Exchange } from './exchange.js';
+import { toGatewayError } from './error-mapping.js';
+import { GatewayError } from '../errors/gateway-error.js';
 import { startEventStream } from '../sse/event-stream-head.js';
 import { SseFramer } from '../sse/framer.js';
 import { decodingSink } from '../upstream/decoded-body.js';
 import { downstreamResponseHeaders } from '../upstream/header-hygiene.js';
 import type { UpstreamResponse } from '../upstream/http-client.js';
-import type { StreamObserver } from './dialect.js';
+import type { StreamObserver } from '../dialects/dialect.js';
 
 export interface StreamResult {
   readonly outcome: InterceptionOutcome;

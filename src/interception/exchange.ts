@@ -2,8 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiFamily } from '../dialects/dialect.js';
 import { Cancellation } from '../upstream/cancellation.js';
 import type { UpstreamBody } from '../upstream/upstream-body.js';
-import { errorBody } from './error-shapes.js';
-import type { GatewayError } from './gateway-error.js';
+import { errorBody } from '../dialects/error-shapes.js';
+import type { GatewayError } from '../errors/gateway-error.js';
 
 /**
  * One client request/response pair. Knows when the client has gone away, so that the

@@ -1,24 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { Caller } from '../auth/caller.js';
 import type { Clock } from '../keypool/clock.js';
-import {
-  emptyUsage,
-  type InterceptionOutcome,
-  type InterceptionSink,
-  type TokenUsage,
-} from '../recorder/interception.js';
-import { relayBuffered } from '../server/buffered-relay.js';
-import { toGatewayError } from '../server/error-mapping.js';
-import type { Exchange } from '../server/exchange.js';
+import { emptyUsage, type TokenUsage } from '../dialects/token-usage.js';
+import type { InterceptionOutcome, InterceptionSink } from '../recorder/interception.js';
+import { relayBuffered } from './buffered-relay.js';
+import { toGatewayError } from './error-mapping.js';
+import type { Exchange } from './exchange.js';
 import { isEventStream } from '../sse/event-stream-head.js';
 import type { Logger } from '../telemetry/logger.js';
 import { sendWithFailover, type AttemptTrace } from '../upstream/failover.js';
 import { upstreamRequestHeaders } from '../upstream/header-hygiene.js';
 import type { Provider } from '../upstream/provider.js';
-import { parseBridgeRequest } from './bridge-request.js';
-import type { Dialect } from './dialect.js';
-import { asRecord, stringField } from './json-access.js';
-import { scanJson, type JsonObjectText } from './json-object.js';
+import { parseBridgeRequest } from '../dialects/bridge-request.js';
+import type { Dialect } from '../dialects/dialect.js';
+import { asRecord, stringField } from '../dialects/json-access.js';
+import { scanJson, type JsonObjectText } from '../dialects/json-object.js';
 import { relayStream } from './stream-relay.js';
 
 export interface BridgeDeps {
