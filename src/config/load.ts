@@ -16,7 +16,11 @@ export interface GatewayConfig {
   readonly listen: { readonly host: string; readonly port: number };
   readonly database: string | undefined;
   readonly logLevel: string;
+  readonly logFormat: 'json' | 'pretty';
   readonly shutdownGraceMs: number;
+  /** After SIGTERM, how long /readyz says 503 while everything is still served. */
+  readonly shutdownDelayMs: number;
+  readonly forwardClientIp: boolean;
   readonly bodyLimit: number;
   readonly providers: readonly ProviderSettings[];
   readonly auth: { readonly allowByok: boolean; readonly tokens: readonly TokenEntry[] };
@@ -80,14 +84,23 @@ export function parseConfig(
     listen: parseListen(config.listen),
     database: config.database,
     logLevel: config.log_level,
+    logFormat: config.log_format,
     shutdownGraceMs: config.shutdown_grace,
+    shutdownDelayMs: config.shutdown_delay,
+    forwardClientIp: config.forward_client_ip,
     bodyLimit: config.limits.max_body,
     providers: config.providers.map((p) => ({
       name: p.name,
       type: p.type,
       baseUrl: new URL(p.base_url ?? DEFAULT_BASE_URL[p.type]),
       keys: p.keys,
-      timeouts,
+      timeouts: {
+        connectMs: p.timeouts?.connect ?? timeouts.connectMs,
+        firstByteMs: p.timeouts?.first_byte ?? timeouts.firstByteMs,
+        idleMs: p.timeouts?.idle ?? timeouts.idleMs,
+      },
+      recheckDisabledKeysMs: p.recheck_disabled_keys,
+      onForbidden: p.on_forbidden,
     })),
     auth: { allowByok: config.auth.allow_byok, tokens: config.auth.tokens },
     adminToken: config.admin?.token,

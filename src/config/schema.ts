@@ -34,6 +34,12 @@ const listen = z
   .string()
   .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]*):\d{1,5}$/, 'expected HOST:PORT, e.g. 127.0.0.1:8080');
 
+const timeoutOverrides = z.strictObject({
+  connect: duration.optional(),
+  first_byte: duration.optional(),
+  idle: duration.optional(),
+});
+
 const providerSchema = z
   .strictObject({
     name: z
@@ -50,6 +56,11 @@ const providerSchema = z
     keys: z
       .array(z.string().min(1, 'a key is empty (is its environment variable set to "")?'))
       .min(1, 'no keys: give at least one'),
+    // 0 turns the re-check off.
+    recheck_disabled_keys: duration.default(600_000),
+    on_forbidden: z.enum(['disable', 'verify']).default('disable'),
+    /** Overrides of the top-level timeouts for this provider only. */
+    timeouts: timeoutOverrides.optional(),
   })
   .superRefine((provider, ctx) => {
     const seen = new Map<string, number>();
@@ -80,6 +91,10 @@ export const configSchema = z
       .default('info'),
     // zod 4 defaults are output values: milliseconds and bytes.
     shutdown_grace: duration.default(30_000),
+    shutdown_delay: duration.default(0),
+    log_format: z.enum(['json', 'pretty']).default('json'),
+    /** Whether the client's X-Forwarded-For, Forwarded and X-Real-IP reach the provider. */
+    forward_client_ip: flag.default(false),
     limits: z
       .strictObject({ max_body: size.default(32 * 1024 * 1024) })
       .default({ max_body: 32 * 1024 * 1024 }),

@@ -12,6 +12,10 @@ export interface ProviderSettings {
   readonly baseUrl: URL;
   readonly keys: readonly string[];
   readonly timeouts: UpstreamTimeouts;
+  /** How soon a disabled key is first re-checked; 0 never. Backs off up to an hour. */
+  readonly recheckDisabledKeysMs: number;
+  /** disable: a 403 disables the key. verify: a 403 is checked first (see the key pool contract). */
+  readonly onForbidden: 'disable' | 'verify';
 }
 
 /** A configured provider: its key pool and its connection pool, shared by every request. */
