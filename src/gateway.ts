@@ -1,13 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { GatewayTokens } from './auth/gateway-tokens.js';
 import type { GatewayConfig } from './config/load.js';
+import { Exchange } from './interception/exchange.js';
 import { systemClock, type Clock } from './keypool/clock.js';
-import type { KeyTransition } from './keypool/key.js';
 import type { InterceptionSink } from './recorder/interception.js';
 import { FanoutSink, LogSink } from './recorder/log-sink.js';
 import { answerMalformedRequest } from './server/malformed-request.js';
-import { createRequestHandler } from './server/request-handler.js';
+import { createRequestHandler, type Readiness } from './server/request-handler.js';
 import { RouteTable } from './server/route-table.js';
 import type { Logger } from './telemetry/logger.js';
 import { Provider } from './upstream/provider.js';
@@ -20,27 +21,18 @@ export interface GatewayOptions {
   readonly sinks?: readonly InterceptionSink[];
 }
 
-function logTransition(logger: Logger, provider: string, t: KeyTransition): void {
-  const fields = { provider, key: t.key.hint, index: t.key.index };
-  if (t.to === 'permanent') {
-    logger.error(
-      fields,
-      'key rejected by the provider (401/403): disabled until an operator re-enables it',
-    );
-  } else if (t.to === 'temporary') {
-    logger.warn({ ...fields, cooldown_ms: t.cooldownMs }, 'key rate-limited (429): cooling down');
-  } else {
-    logger.info(fields, 'key re-enabled');
-  }
-}
+/** After the grace, how long requests still running get to write their last error event. */
+const LAST_WORDS_MS = 1000;
 
 /** The composition root: providers, auth, routes and the HTTP server, wired once. */
 export class Gateway {
   readonly providers: readonly Provider[];
   private readonly server: Server;
-  private ready = false;
+  private status: Readiness['status'] = 'starting';
+  /** Past shutdown_delay: connections are no longer kept alive. */
   private draining = false;
-  private inFlight = 0;
+  private readonly live = new Set<Exchange>();
+  private shutdownStarted: Promise<void> | undefined;
 
   private constructor(
     private readonly options: GatewayOptions,
@@ -48,14 +40,9 @@ export class Gateway {
   ) {
     const clock = options.clock ?? systemClock;
     const { config } = options;
-    this.providers = config.providers.map(
-      (settings) =>
-        new Provider(settings, clock, (t) => {
-          logTransition(logger, settings.name, t);
-        }),
-    );
+    this.providers = config.providers.map((settings) => new Provider(settings, clock, logger));
     const routes = new RouteTable(this.providers);
-    const handler = createRequestHandler({
+    const handle = createRequestHandler({
       clock,
       logger,
       sink: new FanoutSink([new LogSink(logger), ...(options.sinks ?? [])], logger),
@@ -67,24 +54,25 @@ export class Gateway {
           : new GatewayTokens([{ user: 'admin', token: config.adminToken }]),
       providers: this.providers,
       bodyLimit: config.bodyLimit,
-      isReady: () => this.ready,
+      readiness: () => ({ status: this.status, checks: {} }),
     });
     this.server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
-      this.inFlight++;
+      const exchange = new Exchange(req, res, clock.now());
+      this.live.add(exchange);
       // While draining, answer what is in flight but let no connection linger afterwards.
       if (this.draining) res.shouldKeepAlive = false;
       res.once('close', () => {
-        this.inFlight--;
+        this.live.delete(exchange);
         if (this.draining) {
           setImmediate(() => {
             this.server.closeIdleConnections();
           });
         }
       });
-      handler(req, res);
+      handle(exchange);
     });
     this.server.on('clientError', (error, socket) => {
-      answerMalformedRequest(error, socket, routes);
+      answerMalformedRequest(error, socket, routes, logger);
     });
   }
 
@@ -97,7 +85,7 @@ export class Gateway {
         resolve();
       });
     });
-    gateway.ready = true;
+    gateway.status = 'ready';
     return gateway;
   }
 
@@ -112,15 +100,30 @@ export class Gateway {
   }
 
   get activeRequests(): number {
-    return this.inFlight;
+    return this.live.size;
   }
 
   /**
-   * Stops accepting, lets in-flight requests and streams finish for up to `graceMs`, then
-   * cuts what is left and closes the upstream connection pools.
+   * The contract's shutdown: /readyz answers 503 at once and, for `delayMs`, everything is
+   * still served so a load balancer can take this replica out. Then it stops accepting and
+   * lets in-flight requests and streams finish for up to `graceMs`; whatever still runs then
+   * gets the API's error ("the gateway is shutting down", an in-stream event once committed)
+   * and is recorded `shutdown`. Finally the upstream connection pools close.
    */
-  async shutdown(graceMs = this.options.config.shutdownGraceMs): Promise<void> {
-    this.ready = false;
+  shutdown(
+    graceMs = this.options.config.shutdownGraceMs,
+    delayMs = this.options.config.shutdownDelayMs,
+  ): Promise<void> {
+    this.shutdownStarted ??= this.stop(graceMs, delayMs);
+    return this.shutdownStarted;
+  }
+
+  private async stop(graceMs: number, delayMs: number): Promise<void> {
+    this.status = 'draining';
+    if (delayMs > 0) {
+      this.logger.info({ delay_ms: delayMs }, 'not ready: still serving during shutdown_delay');
+      await sleep(delayMs);
+    }
     this.draining = true;
     const closed = new Promise<void>((resolve) => {
       this.server.close(() => {
@@ -128,22 +131,27 @@ export class Gateway {
       });
     });
     this.server.closeIdleConnections();
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => {
-        resolve('timeout');
-      }, graceMs);
-      timer.unref();
-    });
-    if ((await Promise.race([closed, deadline])) === 'timeout') {
+    const controller = new AbortController();
+    const expired = sleep(graceMs, 'expired' as const, { signal: controller.signal }).catch(
+      () => 'closed' as const,
+    );
+    if ((await Promise.race([closed.then(() => 'closed' as const), expired])) === 'expired') {
       this.logger.warn(
-        { in_flight: this.inFlight },
-        'shutdown grace expired: closing remaining connections',
+        { in_flight: this.live.size },
+        'shutdown grace expired: ending what is still running',
       );
+      const ended = [...this.live].map(
+        (exchange) =>
+          new Promise<void>((resolve) => {
+            exchange.res.once('close', resolve);
+            exchange.cancellation.cancel('shutdown');
+          }),
+      );
+      await Promise.race([Promise.all(ended), sleep(LAST_WORDS_MS)]);
       this.server.closeAllConnections();
       await closed;
     }
-    clearTimeout(timer);
-    await Promise.all(this.providers.map((p) => p.http.close()));
+    controller.abort();
+    await Promise.all(this.providers.map((p) => p.close()));
   }
 }

@@ -294,19 +294,20 @@ describe('admin API', () => {
     });
 
   it('lists providers with key hints and states, and re-enables a key', async () => {
-    harness.gateway.providers[0]?.pool.keys[0]?.markTemporary(30_000);
-    harness.gateway.providers[0]?.pool.keys[1]?.markPermanent();
+    const operator = { source: 'operator' } as const;
+    harness.gateway.providers[0]?.pool.keys[0]?.markTemporary(30_000, operator);
+    harness.gateway.providers[0]?.pool.keys[1]?.markPermanent(operator);
     const listed = (await (await admin('/admin/api/providers')).body.json()) as {
       name: string;
       type: string;
-      keys: { hint: string; state: string; cooldown_remaining_ms: number }[];
+      keys: { index: number; hint: string; state: string; cooldown_remaining_ms: number }[];
     }[];
     expect(listed).toHaveLength(1);
     expect(listed[0]?.name).toBe('anthropic');
     expect(listed[0]?.type).toBe('anthropic');
-    expect(listed[0]?.keys.map((k) => [k.hint, k.state])).toEqual([
-      [maskedHint(keys[0] ?? ''), 'temporary'],
-      [maskedHint(keys[1] ?? ''), 'permanent'],
+    expect(listed[0]?.keys.map((k) => [k.index, k.hint, k.state])).toEqual([
+      [0, maskedHint(keys[0] ?? ''), 'temporary'],
+      [1, maskedHint(keys[1] ?? ''), 'permanent'],
     ]);
     expect(listed[0]?.keys[0]?.cooldown_remaining_ms).toBeGreaterThan(29_000);
     expect(listed[0]?.keys[1]?.cooldown_remaining_ms).toBe(0);

@@ -23,6 +23,7 @@ function providerView(provider: Provider): unknown {
     name: provider.name,
     type: provider.type,
     keys: provider.pool.keys.map((key) => ({
+      index: key.index,
       hint: key.hint,
       state: key.state(),
       cooldown_remaining_ms: key.cooldownRemainingMs(),

@@ -4,7 +4,7 @@ import { parseConfig, parseListen } from '../config/load.js';
 import { DEMO_KEYS, startSimulatedAnthropic } from '../demo/simulated-anthropic.js';
 import { Gateway } from '../gateway.js';
 import { createLogger } from '../telemetry/logger.js';
-import { waitForSignal } from './serve.js';
+import { waitForSignal } from './lifecycle.js';
 
 const DEMO_TOKEN = 'demo-gateway-token';
 const DEMO_ADMIN_TOKEN = 'demo-admin-token';

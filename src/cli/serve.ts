@@ -2,6 +2,7 @@ import { ConfigError } from '../config/config-error.js';
 import { loadConfig, parseListen, type GatewayConfig } from '../config/load.js';
 import { Gateway } from '../gateway.js';
 import { createLogger } from '../telemetry/logger.js';
+import { waitForSignal } from './lifecycle.js';
 import { NO_PROVIDER_HELP } from './usage.js';
 
 export const EXIT_USAGE = 2;
@@ -56,22 +57,4 @@ export async function serve(args: ServeArgs, env: NodeJS.ProcessEnv): Promise<nu
     );
   }
   return waitForSignal(gateway, logger);
-}
-
-export async function waitForSignal(
-  gateway: Gateway,
-  logger: ReturnType<typeof createLogger>,
-): Promise<number> {
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
-  });
-  logger.info({ signal, in_flight: gateway.activeRequests }, 'shutting down');
-  const force = (): void => process.exit(1);
-  process.once('SIGTERM', force);
-  process.once('SIGINT', force);
-  await gateway.shutdown();
-  logger.info('stopped');
-  logger.flush();
-  return 0;
 }

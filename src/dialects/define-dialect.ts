@@ -5,7 +5,7 @@ interface DialectSpec {
   readonly id: DialectId;
   readonly family: ApiFamily;
   readonly usage: UsageFields;
-  readonly observeStream: (request: BridgeRequest) => StreamObserver;
+  readonly observeStream: (request: BridgeRequest | undefined) => StreamObserver;
   /** Defaults to the client's bytes, untouched. */
   readonly upstreamBody?: (request: BridgeRequest) => Buffer;
 }

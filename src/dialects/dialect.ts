@@ -34,7 +34,8 @@ export interface Dialect {
   readonly family: ApiFamily;
   /** The bytes to send upstream: the client's own, or minimally edited. */
   upstreamBody(request: BridgeRequest): Buffer;
-  observeStream(request: BridgeRequest): StreamObserver;
+  /** Without a request: a stream replayed by a passthrough route (a stored response). */
+  observeStream(request: BridgeRequest | undefined): StreamObserver;
   /** Usage from the `usage` member of a complete (non-streamed) response. */
   usageOf(usage: unknown): TokenUsage;
 }

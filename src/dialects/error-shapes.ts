@@ -11,6 +11,7 @@ const ANTHROPIC_TYPES: Record<ErrorKind, string> = {
   rate_limit: 'rate_limit_error',
   api_error: 'api_error',
   timeout: 'api_error',
+  unavailable: 'api_error',
 };
 
 const OPENAI_TYPES: Record<ErrorKind, { type: string; code: string | null }> = {
@@ -23,6 +24,7 @@ const OPENAI_TYPES: Record<ErrorKind, { type: string; code: string | null }> = {
   rate_limit: { type: 'rate_limit_error', code: 'rate_limit_exceeded' },
   api_error: { type: 'api_error', code: null },
   timeout: { type: 'api_error', code: 'timeout' },
+  unavailable: { type: 'api_error', code: 'service_unavailable' },
 };
 
 export function anthropicErrorObject(error: GatewayError): {

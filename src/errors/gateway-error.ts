@@ -11,7 +11,8 @@ export type ErrorKind =
   | 'request_too_large'
   | 'rate_limit'
   | 'api_error'
-  | 'timeout';
+  | 'timeout'
+  | 'unavailable';
 
 export class GatewayError extends Error {
   constructor(
@@ -30,3 +31,7 @@ export const notFound = (message: string): GatewayError =>
 
 export const invalidRequest = (message: string): GatewayError =>
   new GatewayError(400, 'invalid_request', message);
+
+/** What a request still running gets when the gateway's shutdown grace is over. */
+export const shuttingDown = (): GatewayError =>
+  new GatewayError(503, 'unavailable', 'the gateway is shutting down');

@@ -1,31 +1,26 @@
-import { randomUUID } from 'node:crypto';
 import type { Caller } from '../auth/caller.js';
-import type { Clock } from '../keypool/clock.js';
-import { emptyUsage, type TokenUsage } from '../dialects/token-usage.js';
-import type { InterceptionOutcome, InterceptionSink } from '../recorder/interception.js';
-import { relayBuffered } from './buffered-relay.js';
-import { toGatewayError } from './error-mapping.js';
-import type { Exchange } from './exchange.js';
-import { isEventStream } from '../sse/event-stream-head.js';
-import type { Logger } from '../telemetry/logger.js';
-import { sendWithFailover, type AttemptTrace } from '../upstream/failover.js';
-import { upstreamRequestHeaders } from '../upstream/header-hygiene.js';
-import type { Provider } from '../upstream/provider.js';
 import { parseBridgeRequest } from '../dialects/bridge-request.js';
 import type { Dialect } from '../dialects/dialect.js';
-import { asRecord, stringField } from '../dialects/json-access.js';
 import { scanJson, type JsonObjectText } from '../dialects/json-object.js';
+import { emptyUsage, type TokenUsage } from '../dialects/token-usage.js';
+import type { Clock } from '../keypool/clock.js';
+import type { InterceptionOutcome, InterceptionSink } from '../recorder/interception.js';
+import { isEventStream } from '../sse/event-stream-head.js';
+import type { Logger } from '../telemetry/logger.js';
+import { sendWithFailover } from '../upstream/failover.js';
+import { upstreamRequestHeaders } from '../upstream/header-hygiene.js';
+import type { Provider } from '../upstream/provider.js';
+import type { UpstreamAttempt } from '../upstream/upstream-attempt.js';
+import { errorMessageOf } from '../upstream/upstream-error-message.js';
+import { relayBuffered } from './buffered-relay.js';
+import { failureOutcome } from './failure-outcome.js';
+import type { Exchange } from './exchange.js';
 import { relayStream } from './stream-relay.js';
 
 export interface BridgeDeps {
   readonly clock: Clock;
   readonly sink: InterceptionSink;
   readonly logger: Logger;
-}
-
-/** Both API families put it at `error.message`. */
-function upstreamErrorMessage(body: JsonObjectText | undefined): string | undefined {
-  return stringField(asRecord(body?.value('error')), 'message');
 }
 
 /**
@@ -43,7 +38,7 @@ export async function bridge(
   deps: BridgeDeps,
 ): Promise<void> {
   const request = parseBridgeRequest(body);
-  const trace: AttemptTrace = { keyHint: undefined, attempts: 0 };
+  const attempts: UpstreamAttempt[] = [];
   let status = 0;
   let outcome: InterceptionOutcome = 'failed';
   let errorMessage: string | undefined;
@@ -63,42 +58,41 @@ export async function bridge(
         cancellation: exchange.cancellation,
       },
       deps.clock,
-      trace,
+      attempts,
     );
     status = response.status;
     const ok = status >= 200 && status < 300;
     if (ok && request.stream && isEventStream(response.headers)) {
       const observer = dialect.observeStream(request);
-      const result = await relayStream(exchange, response, observer);
+      const result = await relayStream(exchange, response, observer, dialect.family);
       usage = observer.usage;
       outcome = result.outcome;
       errorMessage = result.error;
     } else {
       let answer: JsonObjectText | undefined;
-      await relayBuffered(exchange, response, (whole) => {
-        const scan = scanJson(whole);
+      let whole: Buffer | undefined;
+      await relayBuffered(exchange, dialect.family, response, (bytes) => {
+        whole = bytes;
+        if (!ok) return;
+        const scan = scanJson(bytes);
         if (scan.kind === 'object') answer = scan.object;
       });
       if (ok) usage = dialect.usageOf(answer?.value('usage'));
-      else errorMessage = upstreamErrorMessage(answer) ?? `upstream answered ${status}`;
+      else
+        errorMessage =
+          (whole === undefined ? undefined : errorMessageOf(whole)) ??
+          `upstream answered ${status}`;
       outcome = exchange.clientGone ? 'cancelled' : ok ? 'completed' : 'upstream_error';
     }
   } catch (thrown) {
-    if (exchange.clientGone) {
-      outcome = 'cancelled';
-      errorMessage = 'client disconnected';
-    } else {
-      const { error, internal } = toGatewayError(thrown);
-      if (internal) deps.logger.error({ err: thrown }, 'unexpected error while bridging');
-      exchange.sendError(dialect.family, error);
-      status = error.status;
-      outcome = 'failed';
-      errorMessage = error.message;
-    }
+    const failure = failureOutcome(exchange, dialect.family, thrown, deps.logger);
+    if (failure.status !== undefined) status = failure.status;
+    outcome = failure.outcome;
+    errorMessage = failure.error;
   } finally {
     const now = deps.clock.now();
     deps.sink.record({
-      id: randomUUID(),
+      id: exchange.id,
       startedAt: exchange.startedAt,
       durationMs: now - exchange.startedAt,
       provider: provider.name,
@@ -107,8 +101,9 @@ export async function bridge(
       streaming: request.stream,
       user: caller.user,
       credentialKind: caller.credential.kind,
-      keyHint: trace.keyHint,
-      attempts: trace.attempts,
+      keyHint: attempts.at(-1)?.keyHint,
+      attempts: attempts.length,
+      upstreamCalls: [{ iteration: 0, attempts, usage }],
       status,
       outcome,
       error: errorMessage,

@@ -1,7 +1,8 @@
-import { isEventStream, startEventStream } from '../sse/event-stream-head.js';
+import type { ApiFamily } from '../dialects/dialect.js';
 import { decodingSink } from '../upstream/decoded-body.js';
 import { downstreamResponseHeaders } from '../upstream/header-hygiene.js';
 import type { UpstreamResponse } from '../upstream/http-client.js';
+import { toGatewayError } from './error-mapping.js';
 import type { Exchange } from './exchange.js';
 
 /**
@@ -14,16 +15,16 @@ const WHOLE_BODY_LIMIT = 8 * 1024 * 1024;
 /**
  * Relays a non-streaming upstream response (or an error response to a streaming request)
  * with its status, headers and body. `onBody` receives the complete body when it was read
- * whole, for usage extraction. Rejects before the commit point; after it, a broken upstream
- * can only be signalled by closing the client connection.
+ * whole, for usage extraction. Rejects before the commit point; after it (a body past the
+ * whole-body limit), a broken upstream can only be said by closing the connection.
  */
 export function relayBuffered(
   exchange: Exchange,
+  family: ApiFamily,
   response: UpstreamResponse,
   onBody?: (body: Buffer) => void,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
-    const { res } = exchange;
     const chunks: Buffer[] = [];
     let size = 0;
     let streaming = false;
@@ -38,12 +39,12 @@ export function relayBuffered(
         size += chunk.length;
         if (size <= WHOLE_BODY_LIMIT) return;
         streaming = true;
-        res.writeHead(response.status, headers);
+        exchange.commit(response.status, headers, undefined);
         for (const held of chunks.splice(0)) exchange.relay(held, response.body);
       },
       onEnd() {
-        if (streaming) res.end();
-        else if (!exchange.clientGone) {
+        if (streaming) exchange.end();
+        else if (exchange.phase === 'before') {
           const whole =
             chunks.length === 1 && chunks[0] !== undefined
               ? chunks[0]
@@ -51,12 +52,13 @@ export function relayBuffered(
           onBody?.(whole);
           // A HEAD answer has no body but describes the one GET would get.
           const upstreamLength = response.headers['content-length'];
-          const length =
+          exchange.respond(
+            response.status,
             exchange.req.method === 'HEAD' && typeof upstreamLength === 'string'
-              ? upstreamLength
-              : whole.length;
-          res.writeHead(response.status, { ...headers, 'content-length': length });
-          res.end(whole);
+              ? { ...headers, 'content-length': upstreamLength }
+              : headers,
+            whole,
+          );
         }
         resolve();
       },
@@ -65,16 +67,11 @@ export function relayBuffered(
           reject(error);
           return;
         }
-        res.destroy();
+        exchange.fail(family, toGatewayError(error).error);
         resolve();
       },
     });
     headers = downstreamResponseHeaders(response.headers, decoded);
-    if (isEventStream(response.headers)) {
-      // A passthrough stream (a stored Responses stream replayed, say) must flow as it comes.
-      streaming = true;
-      startEventStream(res, response.status, headers);
-    }
     response.body.pipeTo(sink);
   });
 }

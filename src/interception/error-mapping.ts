@@ -30,7 +30,7 @@ export function toGatewayError(error: unknown): { error: GatewayError; internal:
       error: new GatewayError(
         timeout ? 504 : 502,
         timeout ? 'timeout' : 'api_error',
-        error.message,
+        error.code === undefined ? error.message : `${error.message} (${error.code})`,
       ),
       internal: false,
     };

@@ -1,17 +1,35 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { ApiFamily } from '../dialects/dialect.js';
-import { Cancellation } from '../upstream/cancellation.js';
-import type { UpstreamBody } from '../upstream/upstream-body.js';
 import { errorBody } from '../dialects/error-shapes.js';
 import type { GatewayError } from '../errors/gateway-error.js';
+import { Cancellation } from '../upstream/cancellation.js';
+import type { UpstreamBody } from '../upstream/upstream-body.js';
+
+export const REQUEST_ID_HEADER = 'x-switchyard-request-id';
 
 /**
- * One client request/response pair. Knows when the client has gone away, so that the
- * upstream call made for it is aborted (its `cancellation`) and nothing more is written.
+ * before: nothing has been sent; an error is still a status and a body, and failover may
+ * still try another key. committed: the status line has gone out (the commit point); from
+ * here an error can only be said in the body, as the API's in-stream error event.
+ * ended: the response is complete, or the client has gone.
+ */
+export type ExchangePhase = 'before' | 'committed' | 'ended';
+
+/** How a committed response can still say that something went wrong. */
+export type InStreamError = (error: GatewayError) => Buffer;
+
+/**
+ * One client request/response pair and the commit point as a named state. Every error path
+ * goes through `fail`, which says the error the only way still open. Knows when the client
+ * has gone, so the upstream call made for it is aborted (its `cancellation`).
  */
 export class Exchange {
+  readonly id: string;
   readonly cancellation = new Cancellation();
   readonly startedAt: number;
+  private current: ExchangePhase = 'before';
+  private inStreamError: InStreamError | undefined;
   private stallTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -20,14 +38,53 @@ export class Exchange {
     now: number,
   ) {
     this.startedAt = now;
+    this.id = randomUUID();
+    // Set before anything is written, so every answer carries it, errors included.
+    res.setHeader(REQUEST_ID_HEADER, this.id);
     res.on('close', () => {
       clearTimeout(this.stallTimer);
-      if (!res.writableFinished) this.cancellation.cancel();
+      this.current = 'ended';
+      if (!res.writableFinished) this.cancellation.cancel('client');
     });
   }
 
+  get phase(): ExchangePhase {
+    return this.current;
+  }
+
   get clientGone(): boolean {
-    return this.cancellation.isCancelled;
+    return this.cancellation.reason === 'client';
+  }
+
+  /** The gateway is shutting down and its grace is over: whatever runs for this exchange stops. */
+  get shuttingDown(): boolean {
+    return this.cancellation.reason === 'shutdown';
+  }
+
+  /**
+   * The commit point. `inStreamError` is how this response's format carries an error from
+   * here on; without one (a JSON body too large to hold), the connection can only be closed.
+   */
+  commit(
+    status: number,
+    headers: OutgoingHttpHeaders,
+    inStreamError: InStreamError | undefined,
+  ): void {
+    if (this.current !== 'before') throw new Error(`commit in phase ${this.current}`);
+    this.current = 'committed';
+    this.inStreamError = inStreamError;
+    this.res.writeHead(status, headers);
+  }
+
+  /** Commits an event stream, sending its head at once, before its first event exists. */
+  commitEventStream(
+    status: number,
+    headers: Readonly<Record<string, string | string[]>>,
+    inStreamError: InStreamError,
+  ): void {
+    // Proxies such as nginx must not hold events back.
+    this.commit(status, { ...headers, 'x-accel-buffering': 'no' }, inStreamError);
+    this.res.flushHeaders();
   }
 
   /**
@@ -48,26 +105,46 @@ export class Exchange {
     });
   }
 
-  sendJson(status: number, body: string, headers: Readonly<Record<string, string>> = {}): void {
-    if (this.clientGone) return;
-    this.res.writeHead(status, {
-      ...headers,
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(body),
-    });
+  /** Completes a committed response. */
+  end(last?: Buffer): void {
+    if (this.current === 'ended') return;
+    this.current = 'ended';
+    this.res.end(last);
+  }
+
+  /** A whole answer at once: status, headers and body (its length unless `headers` says). */
+  respond(status: number, headers: OutgoingHttpHeaders, body: Buffer | string): void {
+    if (this.current !== 'before') return;
+    this.current = 'ended';
+    this.res.writeHead(status, { 'content-length': Buffer.byteLength(body), ...headers });
     this.res.end(body);
   }
 
+  sendJson(status: number, body: string, headers: Readonly<Record<string, string>> = {}): void {
+    this.respond(status, { ...headers, 'content-type': 'application/json' }, body);
+  }
+
   /**
-   * A gateway-made error in the client's API shape. Before the response has started this is
-   * a JSON answer; after it, there is no honest way to say it except closing the connection,
-   * which callers avoid by handling errors themselves once they have committed.
+   * An error, said the only way still open: before the commit point a status and a body in
+   * the client's API shape; after it the API's in-stream error event, then the end; with
+   * no event format to use, closing the connection, so the client cannot take a truncated
+   * body for a whole one. Returns how it was said.
    */
-  sendError(family: ApiFamily, error: GatewayError): void {
-    if (this.res.headersSent) {
-      this.res.destroy();
-      return;
+  fail(family: ApiFamily, error: GatewayError): 'status' | 'event' | 'closed' | 'gone' {
+    switch (this.current) {
+      case 'before':
+        this.sendJson(error.status, errorBody(family, error), error.headers);
+        return 'status';
+      case 'committed':
+        this.current = 'ended';
+        if (this.inStreamError !== undefined) {
+          this.res.end(this.inStreamError(error));
+          return 'event';
+        }
+        this.res.destroy();
+        return 'closed';
+      case 'ended':
+        return 'gone';
     }
-    this.sendJson(error.status, errorBody(family, error), error.headers);
   }
 }

@@ -1,38 +1,85 @@
 import type { Caller } from '../auth/caller.js';
-import type { Clock } from '../keypool/clock.js';
-import { sendWithFailover, type AttemptTrace } from '../upstream/failover.js';
+import type { ApiFamily, Dialect } from '../dialects/dialect.js';
+import type { InterceptionOutcome } from '../recorder/interception.js';
+import { isEventStream } from '../sse/event-stream-head.js';
+import { sendWithFailover } from '../upstream/failover.js';
 import { upstreamRequestHeaders } from '../upstream/header-hygiene.js';
 import type { Provider } from '../upstream/provider.js';
+import type { UpstreamAttempt } from '../upstream/upstream-attempt.js';
+import type { BridgeDeps } from './bridge.js';
 import { relayBuffered } from './buffered-relay.js';
 import type { Exchange } from './exchange.js';
+import { failureOutcome } from './failure-outcome.js';
+import { relayStream } from './stream-relay.js';
+
+export interface PassthroughRoute {
+  readonly provider: Provider;
+  readonly family: ApiFamily;
+  readonly upstreamPath: string;
+  /** The API whose events a streamed answer of this route carries (a stored response replayed). */
+  readonly streamDialect: Dialect | undefined;
+}
 
 /**
- * An allow-listed provider endpoint we do not interpret (model lists, token counting):
- * the caller's credential is swapped for a pool key, with the same failover as bridged calls.
- * Returns the trace for the access log.
+ * An allow-listed provider endpoint we do not interpret (model lists, token counting,
+ * stored responses): the caller's credential is swapped for a pool key, with the same
+ * failover as bridged calls. Logged, not recorded: nobody is billed for it.
  */
 export async function passthrough(
   exchange: Exchange,
-  provider: Provider,
-  upstreamPath: string,
+  route: PassthroughRoute,
   caller: Caller,
   body: Buffer | undefined,
-  clock: Clock,
-): Promise<AttemptTrace> {
-  const trace: AttemptTrace = { keyHint: undefined, attempts: 0 };
-  const response = await sendWithFailover(
-    provider,
-    caller.credential,
+  deps: BridgeDeps,
+): Promise<void> {
+  const attempts: UpstreamAttempt[] = [];
+  let outcome: InterceptionOutcome = 'completed';
+  let error: string | undefined;
+  try {
+    const response = await sendWithFailover(
+      route.provider,
+      caller.credential,
+      {
+        method: exchange.req.method ?? 'GET',
+        path: route.upstreamPath,
+        headers: upstreamRequestHeaders(exchange.req.headers),
+        body,
+        cancellation: exchange.cancellation,
+      },
+      deps.clock,
+      attempts,
+    );
+    if (route.streamDialect !== undefined && isEventStream(response.headers)) {
+      const result = await relayStream(
+        exchange,
+        response,
+        route.streamDialect.observeStream(undefined),
+        route.family,
+      );
+      outcome = result.outcome;
+      error = result.error;
+    } else {
+      await relayBuffered(exchange, route.family, response);
+      if (exchange.clientGone) outcome = 'cancelled';
+      else if (response.status >= 400) outcome = 'upstream_error';
+    }
+  } catch (thrown) {
+    const failure = failureOutcome(exchange, route.family, thrown, deps.logger);
+    outcome = failure.outcome;
+    error = failure.error;
+  }
+  deps.logger.info(
     {
-      method: exchange.req.method ?? 'GET',
-      path: upstreamPath,
-      headers: upstreamRequestHeaders(exchange.req.headers),
-      body,
-      cancellation: exchange.cancellation,
+      id: exchange.id,
+      provider: route.provider.name,
+      method: exchange.req.method,
+      path: route.upstreamPath.slice(0, 200),
+      user: caller.user,
+      status: exchange.res.statusCode,
+      outcome,
+      error,
+      attempts,
     },
-    clock,
-    trace,
+    'passthrough',
   );
-  await relayBuffered(exchange, response);
-  return trace;
 }

@@ -6,10 +6,26 @@ export type KeyState = 'valid' | 'temporary' | 'permanent';
 /** Zero or negative cooldowns come from upstreams that sent nonsense; the contract says 60 s. */
 export const DEFAULT_COOLDOWN_MS = 60_000;
 
+/** Why a key changed state, for the log line and the metrics that follow a transition. */
+export type TransitionCause =
+  | {
+      readonly source: 'upstream';
+      readonly status: number;
+      readonly upstreamRequestId: string | undefined;
+      /**
+       * The provider's error message, known once the failed body has been read in the
+       * background (bounded in bytes and time); undefined if it had none.
+       */
+      readonly message: Promise<string | undefined>;
+    }
+  | { readonly source: 'operator' }
+  | { readonly source: 'recheck'; readonly status: number };
+
 export interface KeyTransition {
   readonly key: Key;
   readonly to: 'temporary' | 'permanent' | 'valid';
   readonly cooldownMs: number;
+  readonly cause: TransitionCause;
 }
 
 export type TransitionListener = (transition: KeyTransition) => void;
@@ -47,30 +63,30 @@ export class Key {
    * Returns true only for a real valid→temporary transition. A longer cooldown extends the
    * deadline, a shorter one never shortens it, and a permanent key stays permanent.
    */
-  markTemporary(cooldownMs: number): boolean {
+  markTemporary(cooldownMs: number, cause: TransitionCause): boolean {
     if (this.permanent) return false;
     const effective = cooldownMs > 0 ? cooldownMs : DEFAULT_COOLDOWN_MS;
     const now = this.clock.now();
     const wasValid = now >= this.cooldownUntil;
     this.cooldownUntil = Math.max(this.cooldownUntil, now + effective);
-    if (wasValid) this.onTransition({ key: this, to: 'temporary', cooldownMs: effective });
+    if (wasValid) this.onTransition({ key: this, to: 'temporary', cooldownMs: effective, cause });
     return wasValid;
   }
 
   /** Returns true only when the key was not already permanent. */
-  markPermanent(): boolean {
+  markPermanent(cause: TransitionCause): boolean {
     if (this.permanent) return false;
     this.permanent = true;
-    this.onTransition({ key: this, to: 'permanent', cooldownMs: 0 });
+    this.onTransition({ key: this, to: 'permanent', cooldownMs: 0, cause });
     return true;
   }
 
-  /** Operator override: back to valid whatever the state. Returns true if anything changed. */
-  enable(): boolean {
+  /** Back to valid whatever the state (an operator, or a re-check that found it working). */
+  enable(cause: TransitionCause = { source: 'operator' }): boolean {
     const changed = this.state() !== 'valid';
     this.permanent = false;
     this.cooldownUntil = 0;
-    if (changed) this.onTransition({ key: this, to: 'valid', cooldownMs: 0 });
+    if (changed) this.onTransition({ key: this, to: 'valid', cooldownMs: 0, cause });
     return changed;
   }
 }

@@ -5,6 +5,8 @@ import { KeyPoolConfigError, KeyPoolError } from './key-pool-error.js';
 import { Pool } from './pool.js';
 
 const S = 1000;
+/** These tests are about states, not about why they change. */
+const CAUSE = { source: 'operator' } as const;
 
 function pool(n: number, clock = new FakeClock()): { pool: Pool; clock: FakeClock } {
   return {
@@ -71,7 +73,7 @@ describe('key state', () => {
     {
       name: 'active cooldown is temporary',
       setup: (k, c) => {
-        k.markTemporary(30 * S);
+        k.markTemporary(30 * S, CAUSE);
         c.advance(10 * S);
       },
       state: 'temporary',
@@ -79,17 +81,17 @@ describe('key state', () => {
     {
       name: 'expired cooldown is valid',
       setup: (k, c) => {
-        k.markTemporary(30 * S);
+        k.markTemporary(30 * S, CAUSE);
         c.advance(31 * S);
       },
       state: 'valid',
     },
-    { name: 'permanent', setup: (k) => k.markPermanent(), state: 'permanent' },
+    { name: 'permanent', setup: (k) => k.markPermanent(CAUSE), state: 'permanent' },
     {
       name: 'permanent with cooldown is permanent',
       setup: (k) => {
-        k.markTemporary(30 * S);
-        k.markPermanent();
+        k.markTemporary(30 * S, CAUSE);
+        k.markPermanent(CAUSE);
       },
       state: 'permanent',
     },
@@ -105,15 +107,15 @@ describe('key state', () => {
 describe('markTemporary', () => {
   it('valid → temporary returns true', () => {
     const key = new Key(0, 'k', new FakeClock());
-    expect(key.markTemporary(10 * S)).toBe(true);
+    expect(key.markTemporary(10 * S, CAUSE)).toBe(true);
     expect(key.state()).toBe('temporary');
   });
 
   it('temporary with a longer cooldown extends and returns false', () => {
     const clock = new FakeClock();
     const key = new Key(0, 'k', clock);
-    key.markTemporary(10 * S);
-    expect(key.markTemporary(60 * S)).toBe(false);
+    key.markTemporary(10 * S, CAUSE);
+    expect(key.markTemporary(60 * S, CAUSE)).toBe(false);
     clock.advance(30 * S);
     expect(key.state()).toBe('temporary');
     expect(key.cooldownRemainingMs()).toBe(30 * S);
@@ -122,8 +124,8 @@ describe('markTemporary', () => {
   it('a shorter cooldown keeps the longer deadline and returns false', () => {
     const clock = new FakeClock();
     const key = new Key(0, 'k', clock);
-    key.markTemporary(60 * S);
-    expect(key.markTemporary(5 * S)).toBe(false);
+    key.markTemporary(60 * S, CAUSE);
+    expect(key.markTemporary(5 * S, CAUSE)).toBe(false);
     clock.advance(30 * S);
     expect(key.state()).toBe('temporary');
     expect(key.cooldownRemainingMs()).toBe(30 * S);
@@ -131,8 +133,8 @@ describe('markTemporary', () => {
 
   it('on a permanent key is a no-op returning false', () => {
     const key = new Key(0, 'k', new FakeClock());
-    key.markPermanent();
-    expect(key.markTemporary(10 * S)).toBe(false);
+    key.markPermanent(CAUSE);
+    expect(key.markTemporary(10 * S, CAUSE)).toBe(false);
     expect(key.state()).toBe('permanent');
     expect(key.cooldownRemainingMs()).toBe(0);
   });
@@ -141,12 +143,12 @@ describe('markTemporary', () => {
 describe('markPermanent', () => {
   it.each([
     { name: 'valid → permanent', before: (_k: Key) => undefined, result: true },
-    { name: 'temporary → permanent', before: (k: Key) => k.markTemporary(S), result: true },
-    { name: 'permanent → permanent', before: (k: Key) => k.markPermanent(), result: false },
+    { name: 'temporary → permanent', before: (k: Key) => k.markTemporary(S, CAUSE), result: true },
+    { name: 'permanent → permanent', before: (k: Key) => k.markPermanent(CAUSE), result: false },
   ])('$name returns $result', ({ before, result }) => {
     const key = new Key(0, 'k', new FakeClock());
     before(key);
-    expect(key.markPermanent()).toBe(result);
+    expect(key.markPermanent(CAUSE)).toBe(result);
     expect(key.state()).toBe('permanent');
   });
 });
@@ -154,26 +156,26 @@ describe('markPermanent', () => {
 describe('walker', () => {
   it('skips a temporary key', () => {
     const { pool: p } = pool(2);
-    p.keys[0]?.markTemporary(60 * S);
+    p.keys[0]?.markTemporary(60 * S, CAUSE);
     expect(p.walker().next().index).toBe(1);
   });
 
   it('skips a permanent key', () => {
     const { pool: p } = pool(2);
-    p.keys[0]?.markPermanent();
+    p.keys[0]?.markPermanent(CAUSE);
     expect(p.walker().next().index).toBe(1);
   });
 
   it('an expired temporary key (30 s, +35 s) is available', () => {
     const { pool: p, clock } = pool(2);
-    p.keys[0]?.markTemporary(30 * S);
+    p.keys[0]?.markTemporary(30 * S, CAUSE);
     clock.advance(35 * S);
     expect(p.walker().next().index).toBe(0);
   });
 
   it.each([0, -5 * S])('cooldown %d means 60 s', (cooldown) => {
     const { pool: p, clock } = pool(1);
-    p.keys[0]?.markTemporary(cooldown);
+    p.keys[0]?.markTemporary(cooldown, CAUSE);
     clock.advance(50 * S);
     expect(p.keys[0]?.state()).toBe('temporary');
     expect(exhaustionOf(() => p.walker().next()).reason).toBe('rate-limited');
@@ -184,8 +186,8 @@ describe('walker', () => {
   it('60 s then 10 s: at +15 s exhausted with retry-after 45 s; at +65 s valid', () => {
     const { pool: p, clock } = pool(2);
     const walker = p.walker();
-    walker.next().markTemporary(60 * S);
-    walker.next().markTemporary(10 * S);
+    walker.next().markTemporary(60 * S, CAUSE);
+    walker.next().markTemporary(10 * S, CAUSE);
     clock.advance(15 * S);
     const error = exhaustionOf(() => walker.next());
     expect(error.reason).toBe('rate-limited');
@@ -199,7 +201,7 @@ describe('walker', () => {
     { name: 'all 60 s → 60 s', cooldowns: [60, 60, 60], retryAfter: 60 },
   ])('three temporary keys $name', ({ cooldowns, retryAfter }) => {
     const { pool: p } = pool(3);
-    cooldowns.forEach((c, i) => p.keys[i]?.markTemporary(c * S));
+    cooldowns.forEach((c, i) => p.keys[i]?.markTemporary(c * S, CAUSE));
     const error = exhaustionOf(() => p.walker().next());
     expect(error.reason).toBe('rate-limited');
     expect(error.retryAfterMs).toBe(retryAfter * S);
@@ -208,7 +210,7 @@ describe('walker', () => {
 
   it('all permanent → permanent', () => {
     const { pool: p } = pool(3);
-    for (const key of p.keys) key.markPermanent();
+    for (const key of p.keys) key.markPermanent(CAUSE);
     const error = exhaustionOf(() => p.walker().next());
     expect(error.reason).toBe('permanent');
     expect(error.status).toBe(502);
@@ -217,9 +219,9 @@ describe('walker', () => {
 
   it('permanent + temporary(60 s) + permanent → rate-limited, 60 s', () => {
     const { pool: p } = pool(3);
-    p.keys[0]?.markPermanent();
-    p.keys[1]?.markTemporary(60 * S);
-    p.keys[2]?.markPermanent();
+    p.keys[0]?.markPermanent(CAUSE);
+    p.keys[1]?.markTemporary(60 * S, CAUSE);
+    p.keys[2]?.markPermanent(CAUSE);
     const error = exhaustionOf(() => p.walker().next());
     expect(error.reason).toBe('rate-limited');
     expect(error.retryAfterMs).toBe(60 * S);
@@ -228,8 +230,8 @@ describe('walker', () => {
   it('two walkers: request 1 cools key-0, disables key-1 and gets key-2; a new walker goes straight to key-2', () => {
     const { pool: p } = pool(3);
     const first = p.walker();
-    first.next().markTemporary(60 * S);
-    first.next().markPermanent();
+    first.next().markTemporary(60 * S, CAUSE);
+    first.next().markPermanent(CAUSE);
     expect(first.next().index).toBe(2);
     expect(p.walker().next().index).toBe(2);
   });
@@ -251,7 +253,7 @@ describe('interleaved marks on one key from many concurrent callers', () => {
     const key = new Key(0, 'k', clock);
     const cooldowns = [5, 90, 30, 1, 45, 89, 60, 2].map((s) => s * S);
     await concurrently(
-      cooldowns.map((c) => (k) => k.markTemporary(c)),
+      cooldowns.map((c) => (k) => k.markTemporary(c, CAUSE)),
       key,
     );
     expect(key.cooldownRemainingMs()).toBe(90 * S);
@@ -259,8 +261,10 @@ describe('interleaved marks on one key from many concurrent callers', () => {
 
   it('any permanent wins', async () => {
     const key = new Key(0, 'k', new FakeClock());
-    const actions: ((k: Key) => void)[] = [5, 90, 30, 1].map((s) => (k) => k.markTemporary(s * S));
-    actions.splice(2, 0, (k) => k.markPermanent());
+    const actions: ((k: Key) => void)[] = [5, 90, 30, 1].map(
+      (s) => (k) => k.markTemporary(s * S, CAUSE),
+    );
+    actions.splice(2, 0, (k) => k.markPermanent(CAUSE));
     await concurrently(actions, key);
     expect(key.state()).toBe('permanent');
   });
@@ -270,9 +274,9 @@ describe('interleaved marks on one key from many concurrent callers', () => {
     const key = new Key(0, 'k', new FakeClock(), (t) => transitions.push(t));
     await concurrently(
       [
-        ...[10, 20, 30].map((s) => (k: Key) => k.markTemporary(s * S)),
-        (k: Key) => k.markPermanent(),
-        (k: Key) => k.markPermanent(),
+        ...[10, 20, 30].map((s) => (k: Key) => k.markTemporary(s * S, CAUSE)),
+        (k: Key) => k.markPermanent(CAUSE),
+        (k: Key) => k.markPermanent(CAUSE),
       ],
       key,
     );
@@ -283,10 +287,10 @@ describe('interleaved marks on one key from many concurrent callers', () => {
 describe('enable', () => {
   it('brings a permanent or temporary key back to valid', () => {
     const key = new Key(0, 'k', new FakeClock());
-    key.markPermanent();
+    key.markPermanent(CAUSE);
     expect(key.enable()).toBe(true);
     expect(key.state()).toBe('valid');
-    key.markTemporary(10 * S);
+    key.markTemporary(10 * S, CAUSE);
     expect(key.enable()).toBe(true);
     expect(key.state()).toBe('valid');
     expect(key.enable()).toBe(false);

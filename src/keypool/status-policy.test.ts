@@ -3,6 +3,8 @@ import { FakeClock } from '../../test/support/fake-clock.js';
 import { Key } from './key.js';
 import { applyStatusToKey } from './status-policy.js';
 
+const CAUSE = { source: 'operator' } as const;
+
 describe('status → mark policy', () => {
   it.each([
     { name: 'non-HTTP error', status: undefined, trigger: 'none', state: 'valid' },
@@ -15,21 +17,21 @@ describe('status → mark policy', () => {
   ] as const)('$name → $trigger, key $state', ({ status, trigger, state }) => {
     const clock = new FakeClock();
     const key = new Key(0, 'k', clock);
-    expect(applyStatusToKey(key, status, {}, clock.now())).toBe(trigger);
+    expect(applyStatusToKey(key, status, {}, clock.now(), CAUSE)).toBe(trigger);
     expect(key.state()).toBe(state);
   });
 
   it('429 cools the key down for as long as the upstream asked', () => {
     const clock = new FakeClock();
     const key = new Key(0, 'k', clock);
-    applyStatusToKey(key, 429, { 'retry-after': '5' }, clock.now());
+    applyStatusToKey(key, 429, { 'retry-after': '5' }, clock.now(), CAUSE);
     expect(key.cooldownRemainingMs()).toBe(5000);
   });
 
   it('429 without a hint cools the key down for 60 s', () => {
     const clock = new FakeClock();
     const key = new Key(0, 'k', clock);
-    applyStatusToKey(key, 429, {}, clock.now());
+    applyStatusToKey(key, 429, {}, clock.now(), CAUSE);
     expect(key.cooldownRemainingMs()).toBe(60_000);
   });
 });

@@ -1,4 +1,4 @@
-import type { Key } from './key.js';
+import type { Key, TransitionCause } from './key.js';
 import { parseRetryAfterMs, type HeaderRecord } from './retry-after.js';
 
 export type FailoverTrigger = 'temporary' | 'permanent' | 'none';
@@ -19,9 +19,10 @@ export function applyStatusToKey(
   status: number | undefined,
   headers: HeaderRecord | undefined,
   now: number,
+  cause: TransitionCause,
 ): FailoverTrigger {
   const trigger = classifyStatus(status);
-  if (trigger === 'temporary') key.markTemporary(parseRetryAfterMs(headers, now));
-  else if (trigger === 'permanent') key.markPermanent();
+  if (trigger === 'temporary') key.markTemporary(parseRetryAfterMs(headers, now), cause);
+  else if (trigger === 'permanent') key.markPermanent(cause);
   return trigger;
 }

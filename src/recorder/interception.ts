@@ -1,13 +1,24 @@
 import type { DialectId } from '../dialects/dialect.js';
 import type { TokenUsage } from '../dialects/token-usage.js';
+import type { UpstreamAttempt } from '../upstream/upstream-attempt.js';
+
+/** One walk of the key pool; the agentic loop makes one per iteration. */
+export interface UpstreamCallRecord {
+  /** 0 for the client's own request. */
+  readonly iteration: number;
+  readonly attempts: readonly UpstreamAttempt[];
+  readonly usage: TokenUsage;
+}
 
 /**
  * completed: the upstream answered 2xx and, for a stream, reached its terminal event.
  * upstream_error: the upstream answered an error (status or in-stream) that we relayed.
  * failed: the gateway answered with an error of its own (exhausted pool, unreachable upstream…).
  * cancelled: the client went away first.
+ * shutdown: still running when the gateway's shutdown grace ran out.
  */
-export type InterceptionOutcome = 'completed' | 'upstream_error' | 'failed' | 'cancelled';
+export type InterceptionOutcome =
+  'completed' | 'upstream_error' | 'failed' | 'cancelled' | 'shutdown';
 
 /** One bridged call as the people paying for it will see it. Never holds a secret. */
 export interface Interception {
@@ -20,9 +31,10 @@ export interface Interception {
   readonly streaming: boolean;
   readonly user: string;
   readonly credentialKind: 'centralized' | 'byok';
-  /** Masked hint of the last key tried; undefined if no key could be tried. */
+  /** Masked hint of the last key actually sent a request; undefined if none was. */
   readonly keyHint: string | undefined;
   readonly attempts: number;
+  readonly upstreamCalls: readonly UpstreamCallRecord[];
   readonly status: number;
   readonly outcome: InterceptionOutcome;
   readonly error: string | undefined;

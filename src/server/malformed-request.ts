@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { errorBody } from '../dialects/error-shapes.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { RouteTable } from './route-table.js';
+import { REQUEST_ID_HEADER } from '../interception/exchange.js';
+import type { Logger } from '../telemetry/logger.js';
 
 type Failure = readonly [status: number, reason: string, message: string];
 
@@ -31,6 +34,7 @@ export function answerMalformedRequest(
   error: Error & { code?: string; rawPacket?: unknown },
   socket: Duplex,
   routes: RouteTable,
+  logger: Logger,
 ): void {
   if (
     !socket.writable ||
@@ -48,8 +52,20 @@ export function answerMalformedRequest(
   const path = REQUEST_LINE.exec(raw)?.[1] ?? '/';
   const family = routes.familyFor(path, /\r\nanthropic-version:/i.test(raw));
   const body = errorBody(family, new GatewayError(status, 'invalid_request', message));
+  const id = randomUUID();
+  logger.info(
+    {
+      id,
+      status,
+      code: error.code,
+      path: path.slice(0, 200),
+      client: (socket as Duplex & { remoteAddress?: string }).remoteAddress,
+      user_agent: /\r\nuser-agent:[ \t]*([^\r\n]{0,200})/i.exec(raw)?.[1],
+    },
+    'rejected a malformed request',
+  );
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\n` +
-      `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${REQUEST_ID_HEADER}: ${id}\r\nconnection: close\r\n\r\n${body}`,
   );
 }

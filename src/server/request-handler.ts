@@ -1,38 +1,55 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { handleAdmin, type AdminDeps } from '../admin/admin-api.js';
 import { identifyCaller, type AuthPolicy, type Caller } from '../auth/caller.js';
+import type { GatewayError } from '../errors/gateway-error.js';
 import { bridge, type BridgeDeps } from '../interception/bridge.js';
 import { toGatewayError } from '../interception/error-mapping.js';
-import { Exchange } from '../interception/exchange.js';
+import type { Exchange } from '../interception/exchange.js';
 import { passthrough } from '../interception/passthrough.js';
 import { ClientGoneError, discardRequestBody, readRequestBody } from './request-body.js';
 import type { RouteTable } from './route-table.js';
+
+/** What /readyz reports: ready or not, and each backend's state (none of them stops requests). */
+export interface Readiness {
+  readonly status: 'starting' | 'ready' | 'draining';
+  readonly checks: Readonly<Record<string, unknown>>;
+}
 
 export interface HandlerDeps extends BridgeDeps, AdminDeps {
   readonly routes: RouteTable;
   readonly auth: AuthPolicy;
   readonly bodyLimit: number;
-  /** False until listening and again while draining for shutdown. */
-  readonly isReady: () => boolean;
+  readonly readiness: () => Readiness;
 }
 
 const BODYLESS = new Set(['GET', 'HEAD']);
+const PROBE_METHODS = 'GET, HEAD';
 
 /**
  * Checks in the contract's order: route (404, 405), gateway token (401), BYOK policy (403),
  * body size (413), JSON (400); then bridges or passes the call through.
  */
-export function createRequestHandler(
-  deps: HandlerDeps,
-): (req: IncomingMessage, res: ServerResponse) => void {
-  return (req, res) => {
-    const exchange = new Exchange(req, res, deps.clock.now());
+export function createRequestHandler(deps: HandlerDeps): (exchange: Exchange) => void {
+  return (exchange) => {
     handle(exchange, deps).catch((error: unknown) => {
-      deps.logger.error({ err: error }, 'request handler failed');
-      if (!res.headersSent) res.writeHead(500).end();
-      else res.destroy();
+      deps.logger.error({ err: error, id: exchange.id }, 'request handler failed');
+      if (!exchange.res.headersSent) exchange.res.writeHead(500).end();
+      else exchange.res.destroy();
     });
   };
+}
+
+async function probe(exchange: Exchange, method: string, answer: () => [number, string]) {
+  await discardRequestBody(exchange.req);
+  if (!BODYLESS.has(method)) {
+    exchange.sendJson(
+      405,
+      JSON.stringify({ error: { message: `use ${PROBE_METHODS}`, type: 'method_not_allowed' } }),
+      { allow: PROBE_METHODS },
+    );
+    return;
+  }
+  const [status, body] = answer();
+  exchange.sendJson(status, body);
 }
 
 async function handle(exchange: Exchange, deps: HandlerDeps): Promise<void> {
@@ -44,14 +61,14 @@ async function handle(exchange: Exchange, deps: HandlerDeps): Promise<void> {
   const method = req.method ?? 'GET';
 
   if (path === '/healthz') {
-    await discardRequestBody(req);
-    exchange.sendJson(200, '{"status":"ok"}');
+    await probe(exchange, method, () => [200, '{"status":"ok"}']);
     return;
   }
   if (path === '/readyz') {
-    await discardRequestBody(req);
-    const ready = deps.isReady();
-    exchange.sendJson(ready ? 200 : 503, JSON.stringify({ status: ready ? 'ready' : 'draining' }));
+    await probe(exchange, method, () => {
+      const readiness = deps.readiness();
+      return [readiness.status === 'ready' ? 200 : 503, JSON.stringify(readiness)];
+    });
     return;
   }
   if (path === '/admin' || path.startsWith('/admin/')) {
@@ -77,36 +94,40 @@ async function handle(exchange: Exchange, deps: HandlerDeps): Promise<void> {
       );
       return;
     }
-    const trace = await passthrough(
-      exchange,
-      route.provider,
-      route.upstreamPath,
-      caller,
-      body,
-      deps.clock,
-    );
-    deps.logger.info(
-      { method, path, status: exchange.res.statusCode, user: caller.user, keyHint: trace.keyHint },
-      'passthrough',
-    );
+    await passthrough(exchange, route, caller, body, deps);
   } catch (thrown) {
     await discardRequestBody(req);
     if (exchange.clientGone || thrown instanceof ClientGoneError) return;
     const { error, internal } = toGatewayError(thrown);
-    if (internal) deps.logger.error({ err: thrown, method, path }, 'unexpected error');
-    else
-      deps.logger.info(
-        {
-          method,
-          path: path.slice(0, 200),
-          status: error.status,
-          user: caller?.user,
-          error: error.message,
-        },
-        'rejected',
-      );
+    if (internal)
+      deps.logger.error({ err: thrown, id: exchange.id, method, path }, 'unexpected error');
+    else logRejection(exchange, deps, method, path, caller, error);
     // Known only now, so that requests that succeed never pay for it.
     const family = deps.routes.familyFor(path, req.headers['anthropic-version'] !== undefined);
-    exchange.sendError(family, error);
+    exchange.fail(family, error);
   }
+}
+
+function logRejection(
+  exchange: Exchange,
+  deps: HandlerDeps,
+  method: string,
+  path: string,
+  caller: Caller | undefined,
+  error: GatewayError,
+): void {
+  const userAgent = exchange.req.headers['user-agent'];
+  deps.logger.info(
+    {
+      id: exchange.id,
+      method,
+      path: path.slice(0, 200),
+      status: error.status,
+      user: caller?.user,
+      client: exchange.req.socket.remoteAddress,
+      user_agent: userAgent?.slice(0, 200),
+      error: error.message,
+    },
+    'rejected',
+  );
 }

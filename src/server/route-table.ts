@@ -11,7 +11,10 @@ const SEGMENT = String.raw`(?!\.\.?(?:/|$))[A-Za-z0-9._~:@-]+`;
 interface RouteSpec {
   readonly pattern: RegExp;
   readonly methods: readonly string[];
+  /** Bridged routes: the API the gateway intercepts. */
   readonly dialect: Dialect | undefined;
+  /** Passthrough routes whose answer may be an event stream of this API. */
+  readonly streamDialect?: Dialect;
 }
 
 interface ProviderKind {
@@ -51,6 +54,8 @@ const KINDS: Record<ProviderType, ProviderKind> = {
         pattern: new RegExp(`^/v1/responses(?:/${SEGMENT})+$`),
         methods: ['GET', 'POST', 'DELETE'],
         dialect: undefined,
+        // GET /responses/{id}?stream=true replays a stored response's events.
+        streamDialect: openaiResponses,
       },
     ],
   },
@@ -61,6 +66,7 @@ export interface RouteMatch {
   readonly family: ApiFamily;
   /** Set for bridged routes; undefined for passthrough. */
   readonly dialect: Dialect | undefined;
+  readonly streamDialect: Dialect | undefined;
   /** Path below the provider's base URL, query string included. */
   readonly upstreamPath: string;
 }
@@ -103,6 +109,7 @@ export class RouteTable {
       provider,
       family: kind.family,
       dialect: route.dialect,
+      streamDialect: route.streamDialect,
       upstreamPath: rest.slice(kind.basePrefix.length) + query,
     };
   }

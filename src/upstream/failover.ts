@@ -1,48 +1,169 @@
 import type { Clock } from '../keypool/clock.js';
-import { applyStatusToKey } from '../keypool/status-policy.js';
+import type { Key } from '../keypool/key.js';
+import type { ProbeResult, ProbeReason } from '../keypool/key-probe.js';
+import type { Pool } from '../keypool/pool.js';
+import { parseRetryAfterMs } from '../keypool/retry-after.js';
+import { classifyStatus } from '../keypool/status-policy.js';
+import { redactMessage } from '../telemetry/redact.js';
 import { maskedHint } from '../telemetry/masked-hint.js';
 import type { Credential } from './credential.js';
-import type { UpstreamCall, UpstreamResponse } from './http-client.js';
-import type { Provider } from './provider.js';
+import { readFailedBody, type FailedBody } from './failed-body.js';
+import type { UpstreamCall, UpstreamResponse, UpstreamTransport } from './http-client.js';
+import { errorMessageOf } from './upstream-error-message.js';
+import type { UpstreamAttempt } from './upstream-attempt.js';
+import { UpstreamBody } from './upstream-body.js';
+import { UpstreamTransportError } from './upstream-error.js';
 
-/** Filled in as attempts are made, so the caller knows the last key tried even when all failed. */
-export interface AttemptTrace {
-  keyHint: string | undefined;
-  attempts: number;
+/** What the failover loop needs of a provider. */
+export interface FailoverTarget {
+  readonly pool: Pool;
+  readonly http: UpstreamTransport;
+  readonly onForbidden: 'disable' | 'verify';
+  setKeyHeader(headers: Record<string, string>, secret: string): void;
+  probeKey(key: Key, reason: ProbeReason): Promise<ProbeResult>;
+}
+
+/** Answers to a failed request are JSON; this finds the request id either provider gives. */
+export function upstreamRequestId(response: UpstreamResponse): string | undefined {
+  const id = response.headers['request-id'] ?? response.headers['x-request-id'];
+  return typeof id === 'string' ? id : undefined;
+}
+
+/** A 403 kept while its key is verified, to be relayed as it was if every key is skipped so. */
+interface KeptForbidden {
+  readonly response: UpstreamResponse;
+  readonly body: FailedBody;
+}
+
+function replay(kept: KeptForbidden): UpstreamResponse {
+  // Relayed from memory, as read: its length is the relay's to set.
+  const headers = { ...kept.response.headers };
+  delete headers['content-length'];
+  return { status: kept.response.status, headers, body: UpstreamBody.of(kept.body.head) };
 }
 
 /**
- * The failover loop around one upstream call. The credential header is set on
- * `call.headers`, which must be the caller's own copy. A fresh walker per call; 429 and 401/403
- * mark the key and move on (the failed body is drained so its connection can be reused);
- * any other answer is returned as is. Throws KeyPoolError when every key is unusable and
- * UpstreamTransportError when the provider cannot be reached, which never fails over.
+ * The failover loop around one upstream call, the one place where keys are walked. The
+ * credential header is set on `call.headers`, which must be the caller's own copy. A fresh
+ * walker per call; every attempt is appended to `attempts` as it settles.
+ *
+ * 429 and 401/403 mark the key from the status and headers alone and the next key is tried
+ * at once: the failed body is read in the background, bounded, for the transition's log
+ * line. With `on_forbidden: verify` a 403 is first checked with a probe of the key: a key
+ * that still works stays valid and is only skipped for this request. Any other answer is
+ * returned as is. Throws KeyPoolError when every key is unusable, and
+ * UpstreamTransportError when the provider cannot be reached (never failed over) or when
+ * the call was cancelled: no attempt starts after that.
  */
 export async function sendWithFailover(
-  provider: Provider,
+  target: FailoverTarget,
   credential: Credential,
   call: UpstreamCall,
   clock: Clock,
-  trace: AttemptTrace,
+  attempts: UpstreamAttempt[],
 ): Promise<UpstreamResponse> {
   if (credential.kind === 'byok') {
-    trace.keyHint = maskedHint(credential.token);
-    trace.attempts = 1;
     call.headers[credential.header] =
       credential.header === 'authorization' ? `Bearer ${credential.token}` : credential.token;
-    return provider.http.send(call);
+    return attempt(target, call, clock, attempts, maskedHint(credential.token), undefined);
   }
-  const walker = provider.pool.walker();
+  const walker = target.pool.walker();
+  let forbidden: KeptForbidden | undefined;
   for (;;) {
-    const key = walker.next();
-    trace.keyHint = key.hint;
-    trace.attempts += 1;
-    provider.setKeyHeader(call.headers, key.secret);
-    const response = await provider.http.send(call);
-    if (applyStatusToKey(key, response.status, response.headers, clock.now()) === 'none') {
-      return response;
+    throwIfCancelled(call);
+    let key: Key;
+    try {
+      key = walker.next();
+    } catch (exhausted) {
+      // Every key that was not skipped for this request is cooling down or disabled. A 403
+      // about this request is the more useful answer, unless a key will be back soon.
+      if (forbidden !== undefined && !target.pool.keys.some((k) => k.state() === 'temporary'))
+        return replay(forbidden);
+      throw exhausted;
     }
-    // Read to its end, so the connection goes back to the pool.
-    await response.body.discard();
+    target.setKeyHeader(call.headers, key.secret);
+    const response = await attempt(target, call, clock, attempts, key.hint, key.index);
+    const trigger = classifyStatus(response.status);
+    if (trigger === 'none') return response;
+    const settled = attempts.length - 1;
+    attempts[settled] = { ...(attempts[settled] as UpstreamAttempt), failedOver: true };
+    const requestId = upstreamRequestId(response);
+    if (trigger === 'permanent' && response.status === 403 && target.onForbidden === 'verify') {
+      const [body, probe] = await Promise.all([
+        readFailedBody(response.body, clock),
+        target.probeKey(key, 'verify'),
+      ]);
+      if (probe.verdict !== 'rejected') {
+        forbidden = { response, body };
+        continue;
+      }
+      key.markPermanent({
+        source: 'upstream',
+        status: 403,
+        upstreamRequestId: requestId,
+        message: Promise.resolve(failedBodyMessage(body, key)),
+      });
+      continue;
+    }
+    const message = readFailedBody(response.body, clock).then((body) =>
+      failedBodyMessage(body, key),
+    );
+    const cause = {
+      source: 'upstream',
+      status: response.status,
+      upstreamRequestId: requestId,
+      message,
+    } as const;
+    if (trigger === 'temporary') {
+      key.markTemporary(parseRetryAfterMs(response.headers, clock.now()), cause);
+    } else key.markPermanent(cause);
+  }
+}
+
+function failedBodyMessage(body: FailedBody, key: Key): string | undefined {
+  const message = errorMessageOf(body.head);
+  return message === undefined ? undefined : redactMessage(message, [key.secret]);
+}
+
+function throwIfCancelled(call: UpstreamCall): void {
+  if (call.cancellation.isCancelled) {
+    throw new UpstreamTransportError('aborted', call.cancellation.message ?? 'request aborted');
+  }
+}
+
+/** One request with one credential; its outcome is appended to `attempts` either way. */
+async function attempt(
+  target: FailoverTarget,
+  call: UpstreamCall,
+  clock: Clock,
+  attempts: UpstreamAttempt[],
+  keyHint: string,
+  keyIndex: number | undefined,
+): Promise<UpstreamResponse> {
+  throwIfCancelled(call);
+  const started = clock.now();
+  try {
+    const response = await target.http.send(call);
+    attempts.push({
+      keyHint,
+      keyIndex,
+      status: response.status,
+      latencyMs: clock.now() - started,
+      failedOver: false,
+      upstreamRequestId: upstreamRequestId(response),
+      error: undefined,
+    });
+    return response;
+  } catch (error) {
+    attempts.push({
+      keyHint,
+      keyIndex,
+      status: undefined,
+      latencyMs: clock.now() - started,
+      failedOver: false,
+      upstreamRequestId: undefined,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    throw error;
   }
 }

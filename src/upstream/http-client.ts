@@ -14,6 +14,11 @@ export interface UpstreamCall {
   readonly cancellation: Cancellation;
 }
 
+/** What the failover loop needs of an HTTP client: one call, one answer head. */
+export interface UpstreamTransport {
+  send(call: UpstreamCall): Promise<UpstreamResponse>;
+}
+
 export type UpstreamHeaders = Readonly<Record<string, string | string[] | undefined>>;
 
 export interface UpstreamResponse {
@@ -22,8 +27,6 @@ export interface UpstreamResponse {
   readonly body: UpstreamBody;
 }
 
-const CLIENT_GONE = 'client disconnected';
-
 /** Turns undici's dispatch callbacks into a promise of the response head and a callback body. */
 class ResponseHandler implements Dispatcher.DispatchHandler {
   private body: UpstreamBody | undefined;
@@ -31,6 +34,7 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
 
   constructor(
     private readonly cancellation: Cancellation,
+    private readonly host: string,
     private readonly stallLimitMs: number,
     private readonly resolve: (response: UpstreamResponse) => void,
     private readonly reject: (error: UpstreamTransportError) => void,
@@ -38,7 +42,9 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.unsubscribe = this.cancellation.onCancel(() => {
-      controller.abort(new UpstreamTransportError('aborted', CLIENT_GONE));
+      controller.abort(
+        new UpstreamTransportError('aborted', this.cancellation.message ?? 'request aborted'),
+      );
     });
   }
 
@@ -64,7 +70,7 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     this.unsubscribe?.();
-    const failure = classifyTransportError(error);
+    const failure = classifyTransportError(error, this.host);
     if (this.body === undefined) this.reject(failure);
     else this.body.fail(failure);
   }
@@ -75,15 +81,17 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
  * connections, since every open stream holds one), no redirects, no retries (failover is
  * ours to decide), and transport errors classified once.
  */
-export class UpstreamHttpClient {
+export class UpstreamHttpClient implements UpstreamTransport {
   private readonly agent: Agent;
   private readonly origin: string;
+  private readonly host: string;
   private readonly basePath: string;
   private readonly idleMs: number;
 
   constructor(baseUrl: URL, timeouts: UpstreamTimeouts) {
     this.idleMs = timeouts.idleMs;
     this.origin = baseUrl.origin;
+    this.host = baseUrl.host;
     this.basePath = baseUrl.pathname.endsWith('/') ? baseUrl.pathname : `${baseUrl.pathname}/`;
     this.agent = new Agent({
       pipelining: 1,
@@ -105,7 +113,7 @@ export class UpstreamHttpClient {
           headers: call.headers,
           body: call.body,
         },
-        new ResponseHandler(call.cancellation, this.idleMs, resolve, reject),
+        new ResponseHandler(call.cancellation, this.host, this.idleMs, resolve, reject),
       );
     });
   }

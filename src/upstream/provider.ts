@@ -1,7 +1,14 @@
 import type { Clock } from '../keypool/clock.js';
-import type { TransitionListener } from '../keypool/key.js';
+import type { Key } from '../keypool/key.js';
+import { verdictOf, type ProbeReason, type ProbeResult } from '../keypool/key-probe.js';
 import { Pool } from '../keypool/pool.js';
-import { UpstreamHttpClient } from './http-client.js';
+import { DisabledKeyRecheck } from '../keypool/recheck.js';
+import { logKeyTransition } from '../telemetry/key-transition-log.js';
+import type { Logger } from '../telemetry/logger.js';
+import { Cancellation } from './cancellation.js';
+import { readFailedBody } from './failed-body.js';
+import type { FailoverTarget } from './failover.js';
+import { UpstreamHttpClient, type UpstreamTransport } from './http-client.js';
 import type { UpstreamTimeouts } from './timeouts.js';
 
 export type ProviderType = 'anthropic' | 'openai';
@@ -18,23 +25,113 @@ export interface ProviderSettings {
   readonly onForbidden: 'disable' | 'verify';
 }
 
+/** The cheapest authenticated call each API has, below the provider's base URL. */
+const PROBE_PATH: Record<ProviderType, string> = { anthropic: 'v1/models', openai: 'models' };
+
+/** A probe checks one key; past this it says nothing about it. */
+const PROBE_DEADLINE_MS = 10_000;
+
 /** A configured provider: its key pool and its connection pool, shared by every request. */
-export class Provider {
+export class Provider implements FailoverTarget {
   readonly name: string;
   readonly type: ProviderType;
   readonly pool: Pool;
-  readonly http: UpstreamHttpClient;
+  readonly http: UpstreamTransport & { close(): Promise<void> };
+  readonly onForbidden: 'disable' | 'verify';
+  private readonly recheck: DisabledKeyRecheck | undefined;
 
-  constructor(settings: ProviderSettings, clock: Clock, onTransition?: TransitionListener) {
+  constructor(
+    settings: ProviderSettings,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    http?: UpstreamTransport & { close(): Promise<void> },
+  ) {
     this.name = settings.name;
     this.type = settings.type;
-    this.pool = new Pool(settings.keys, clock, onTransition);
-    this.http = new UpstreamHttpClient(settings.baseUrl, settings.timeouts);
+    this.onForbidden = settings.onForbidden;
+    this.pool = new Pool(settings.keys, clock);
+    this.http = http ?? new UpstreamHttpClient(settings.baseUrl, settings.timeouts);
+    const recheckOn = settings.recheckDisabledKeysMs > 0;
+    this.pool.onTransition((transition) => {
+      logKeyTransition(logger, this.name, transition, recheckOn);
+    });
+    this.recheck = recheckOn
+      ? new DisabledKeyRecheck(
+          this.pool,
+          (key, reason) => this.probeKey(key, reason),
+          clock,
+          settings.recheckDisabledKeysMs,
+          ({ key, result, nextInMs }) => {
+            if (nextInMs === undefined) return;
+            logger.warn(
+              {
+                provider: this.name,
+                index: key.index,
+                key: key.hint,
+                status: result.status,
+                verdict: result.verdict,
+                next_in_ms: nextInMs,
+              },
+              'key re-check: still not usable',
+            );
+          },
+        )
+      : undefined;
   }
 
   /** Puts a pool key where this provider's API expects it. */
   setKeyHeader(headers: Record<string, string>, secret: string): void {
     if (this.type === 'anthropic') headers['x-api-key'] = secret;
     else headers['authorization'] = `Bearer ${secret}`;
+  }
+
+  /**
+   * Lists models with `key` through the same client as every request, carrying nothing of
+   * any client's request: only the key and the API version header.
+   */
+  async probeKey(key: Key, reason: ProbeReason): Promise<ProbeResult> {
+    const cancellation = new Cancellation();
+    const cancelDeadline = this.clock.schedule(PROBE_DEADLINE_MS, () => {
+      cancellation.cancel('deadline');
+    });
+    const headers: Record<string, string> = { 'accept-encoding': 'identity' };
+    if (this.type === 'anthropic') headers['anthropic-version'] = '2023-06-01';
+    this.setKeyHeader(headers, key.secret);
+    let status: number | undefined;
+    let error: string | undefined;
+    try {
+      const response = await this.http.send({
+        method: 'GET',
+        path: PROBE_PATH[this.type],
+        headers,
+        body: undefined,
+        cancellation,
+      });
+      status = response.status;
+      await readFailedBody(response.body, this.clock);
+    } catch (thrown) {
+      error = thrown instanceof Error ? thrown.message : String(thrown);
+    } finally {
+      cancelDeadline();
+    }
+    const result: ProbeResult = { verdict: verdictOf(status), status };
+    this.logger.info(
+      {
+        provider: this.name,
+        index: key.index,
+        key: key.hint,
+        reason,
+        status,
+        verdict: result.verdict,
+        error,
+      },
+      `key probe (${reason}): GET ${PROBE_PATH[this.type]} → ${status ?? 'no answer'}`,
+    );
+    return result;
+  }
+
+  async close(): Promise<void> {
+    this.recheck?.stop();
+    await this.http.close();
   }
 }

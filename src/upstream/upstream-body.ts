@@ -8,8 +8,14 @@ export interface BodySink {
   onError(error: UpstreamTransportError): void;
 }
 
-/** A failed-over answer is read to its end so its connection can be reused, unless it is this big. */
-const DISCARD_LIMIT = 256 * 1024;
+/** What a body needs of undici's dispatch controller; a fake one drives bodies in unit tests. */
+export type BodyController = Pick<Dispatcher.DispatchController, 'pause' | 'resume' | 'abort'>;
+
+const SETTLED: BodyController = {
+  pause: () => undefined,
+  resume: () => undefined,
+  abort: () => undefined,
+};
 
 /**
  * A response body delivered by callbacks straight from undici's dispatcher, with its flow
@@ -28,9 +34,17 @@ export class UpstreamBody {
    * hold the upstream stream open for ever.
    */
   constructor(
-    private readonly controller: Dispatcher.DispatchController,
+    private readonly controller: BodyController,
     readonly stallLimitMs: number,
   ) {}
+
+  /** A body already complete in memory, such as a failed answer kept to be relayed later. */
+  static of(bytes: Buffer): UpstreamBody {
+    const body = new UpstreamBody(SETTLED, 0);
+    if (bytes.length > 0) body.push(bytes);
+    body.end();
+    return body;
+  }
 
   /** Starts delivery; chunks that arrived before are delivered first. Call once. */
   pipeTo(sink: BodySink): void {
@@ -53,26 +67,6 @@ export class UpstreamBody {
   /** Gives up on the rest of the body and closes its connection. */
   abort(reason: string): void {
     this.controller.abort(new Error(reason));
-  }
-
-  /** Reads and drops the rest; past a limit it closes the connection instead. Never throws. */
-  discard(): Promise<void> {
-    return new Promise((resolve) => {
-      let size = 0;
-      this.pipeTo({
-        onData: (chunk) => {
-          size += chunk.length;
-          if (size > DISCARD_LIMIT) {
-            this.abort('discarding a large failed-over body');
-            resolve();
-          }
-        },
-        onEnd: resolve,
-        onError: () => {
-          resolve();
-        },
-      });
-    });
   }
 
   /** @internal Called by the dispatch handler. */

@@ -7,6 +7,11 @@ export type TransportFailure = 'unreachable' | 'reset' | 'timeout' | 'idle-timeo
  * fail over: it says nothing about the key.
  */
 export class UpstreamTransportError extends Error {
+  /** The system or undici error code behind it (ECONNREFUSED, UND_ERR_HEADERS_TIMEOUT…). */
+  readonly code: string | undefined;
+  /** The provider host it happened with, once known: operators need both to act. */
+  host: string | undefined;
+
   constructor(
     readonly failure: TransportFailure,
     message: string,
@@ -14,6 +19,7 @@ export class UpstreamTransportError extends Error {
   ) {
     super(message, options);
     this.name = 'UpstreamTransportError';
+    this.code = codeOf(options?.cause);
   }
 }
 
@@ -25,7 +31,13 @@ function codeOf(error: unknown): string | undefined {
 }
 
 /** Maps what undici and the socket layer throw to one of a few failures we treat differently. */
-export function classifyTransportError(error: unknown): UpstreamTransportError {
+export function classifyTransportError(error: unknown, host?: string): UpstreamTransportError {
+  const classified = classify(error);
+  classified.host ??= host;
+  return classified;
+}
+
+function classify(error: unknown): UpstreamTransportError {
   if (error instanceof UpstreamTransportError) return error;
   if (
     error instanceof errors.RequestAbortedError ||

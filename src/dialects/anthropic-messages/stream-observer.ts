@@ -36,7 +36,7 @@ export class AnthropicStreamObserver implements StreamObserver {
         );
         break;
       case 'message_stop':
-        this.end = 'completed';
+        this.end ??= 'completed';
         break;
       case 'error': {
         this.end = 'error';

@@ -4,7 +4,8 @@ import { asRecord } from '../json-access.js';
 import { ChatStreamObserver } from './stream-observer.js';
 import { CHAT_USAGE } from './usage.js';
 
-function clientAskedForUsage(request: BridgeRequest): boolean {
+function clientAskedForUsage(request: BridgeRequest | undefined): boolean {
+  if (request === undefined) return true;
   return asRecord(request.body.value('stream_options'))?.['include_usage'] === true;
 }
 

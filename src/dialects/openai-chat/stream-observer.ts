@@ -12,7 +12,9 @@ const DROP = Buffer.alloc(0);
 const USAGE_NULL = /,\s*"usage"\s*:\s*null(?=\s*[,}])|"usage"\s*:\s*null\s*,?/;
 
 /**
- * Reads usage, errors and the end of a Chat Completions stream. The gateway always asks
+ * Reads usage, errors and the end of a Chat Completions stream. Only `[DONE]` ends it: a
+ * stream cut after the last `finish_reason` has not yet sent its usage chunk, and a client
+ * would take it for a complete answer. The gateway always asks
  * the upstream for usage; when the client did not, the extra usage chunk is dropped and
  * the `"usage":null` the upstream then adds to every chunk is taken out again, so the
  * client receives exactly what it would have received without us.
@@ -21,7 +23,6 @@ export class ChatStreamObserver implements StreamObserver {
   end: 'completed' | 'error' | undefined;
   errorMessage: string | undefined;
   readonly usage: TokenUsage = emptyUsage();
-  private readonly choices = new Map<number, boolean>();
 
   constructor(private readonly clientAskedForUsage: boolean) {}
 
@@ -32,7 +33,7 @@ export class ChatStreamObserver implements StreamObserver {
   readonly onEvent = (_type: string, event: SseEventView): Buffer | undefined => {
     const data = event.data();
     if (data === '[DONE]') {
-      this.end = 'completed';
+      this.end ??= 'completed';
       return undefined;
     }
     const chunk = asRecord(parseJson(data));
@@ -46,7 +47,6 @@ export class ChatStreamObserver implements StreamObserver {
     const usage = asRecord(chunk['usage']);
     applyUsage(this.usage, usage, CHAT_USAGE);
     const choices = chunk['choices'];
-    if (Array.isArray(choices)) this.trackChoices(choices);
     if (this.clientAskedForUsage || !('usage' in chunk)) return undefined;
     if (usage !== undefined && Array.isArray(choices) && choices.length === 0) return DROP;
     if (chunk['usage'] === null) {
@@ -57,21 +57,4 @@ export class ChatStreamObserver implements StreamObserver {
     }
     return undefined;
   };
-
-  /** Complete once every choice that appeared has a finish_reason, even if [DONE] never comes. */
-  private trackChoices(choices: unknown[]): void {
-    for (const item of choices) {
-      const choice = asRecord(item);
-      const index = typeof choice?.['index'] === 'number' ? choice['index'] : 0;
-      const finished = typeof choice?.['finish_reason'] === 'string';
-      this.choices.set(index, (this.choices.get(index) ?? false) || finished);
-    }
-    if (
-      this.end === undefined &&
-      this.choices.size > 0 &&
-      [...this.choices.values()].every(Boolean)
-    ) {
-      this.end = 'completed';
-    }
-  }
 }

@@ -43,7 +43,7 @@ export class ResponsesStreamObserver implements StreamObserver {
       case 'response.completed':
       case 'response.incomplete':
         applyUsage(this.usage, this.responseUsage(data), RESPONSES_USAGE);
-        this.end = 'completed';
+        this.end ??= 'completed';
         break;
       case 'response.failed': {
         const response = asRecord(asRecord(parseJson(data))?.['response']);

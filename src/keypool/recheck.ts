@@ -1,0 +1,92 @@
+import type { Clock } from './clock.js';
+import type { Key } from './key.js';
+import type { KeyProber, ProbeResult } from './key-probe.js';
+import type { Pool } from './pool.js';
+
+export const RECHECK_MAX_DELAY_MS = 60 * 60 * 1000;
+
+export interface RecheckReport {
+  readonly key: Key;
+  readonly result: ProbeResult;
+  /** When the next probe runs; undefined once the key is back in service. */
+  readonly nextInMs: number | undefined;
+}
+
+/**
+ * Brings disabled keys back by themselves. A key disabled by a 401/403 during a provider
+ * incident would otherwise stay out until an operator noticed (Coder's AI Bridge users hit
+ * exactly this). Each permanent key is probed `firstDelayMs` after it was disabled, then at
+ * doubling intervals up to an hour while the provider still refuses it; a probe answered 2xx
+ * re-enables it. An operator's re-enable cancels the schedule.
+ */
+export class DisabledKeyRecheck {
+  private readonly timers = new Map<Key, () => void>();
+  private readonly unsubscribe: () => void;
+  private stopped = false;
+
+  constructor(
+    pool: Pool,
+    private readonly probe: KeyProber,
+    private readonly clock: Clock,
+    private readonly firstDelayMs: number,
+    private readonly report: (report: RecheckReport) => void,
+    private readonly maxDelayMs = RECHECK_MAX_DELAY_MS,
+  ) {
+    this.unsubscribe = pool.onTransition((transition) => {
+      if (transition.to === 'permanent') this.schedule(transition.key, this.firstDelayMs);
+      else if (transition.to === 'valid') this.cancel(transition.key);
+    });
+  }
+
+  /** Keys with a probe scheduled. */
+  get scheduled(): number {
+    return this.timers.size;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.unsubscribe();
+    for (const cancel of this.timers.values()) cancel();
+    this.timers.clear();
+  }
+
+  private stillDisabled(key: Key): boolean {
+    return !this.stopped && key.state() === 'permanent';
+  }
+
+  private schedule(key: Key, delayMs: number): void {
+    this.cancel(key);
+    this.timers.set(
+      key,
+      this.clock.schedule(delayMs, () => {
+        this.timers.delete(key);
+        void this.run(key, delayMs);
+      }),
+    );
+  }
+
+  private cancel(key: Key): void {
+    this.timers.get(key)?.();
+    this.timers.delete(key);
+  }
+
+  private async run(key: Key, delayMs: number): Promise<void> {
+    if (!this.stillDisabled(key)) return;
+    let result: ProbeResult;
+    try {
+      result = await this.probe(key, 'recheck');
+    } catch {
+      result = { verdict: 'inconclusive', status: undefined };
+    }
+    // An operator may have re-enabled it meanwhile, or the gateway stopped.
+    if (!this.stillDisabled(key)) return;
+    if (result.verdict === 'works') {
+      key.enable({ source: 'recheck', status: result.status ?? 200 });
+      this.report({ key, result, nextInMs: undefined });
+      return;
+    }
+    const next = Math.min(delayMs * 2, Math.max(this.maxDelayMs, this.firstDelayMs));
+    this.schedule(key, next);
+    this.report({ key, result, nextInMs: next });
+  }
+}

@@ -1,0 +1,27 @@
+import { maskedHint } from './masked-hint.js';
+
+/** Runs of token characters long enough to be a credential. */
+const TOKEN_RUN = /[A-Za-z0-9_\-*+/=]{16,}/g;
+const KEY_PREFIX = /^(sk|pk|rk|ak|key|tok|token|sess)[-_]/i;
+
+const MAX_LENGTH = 300;
+
+function looksSecret(run: string): boolean {
+  if (run.includes('*') || KEY_PREFIX.test(run)) return true;
+  // A long run mixing letters and digits is an id or a credential; ordinary words are not.
+  return /\d/.test(run) && /[A-Za-z]/.test(run);
+}
+
+/**
+ * A provider's error message made safe to log: providers quote the key they refused
+ * ("Incorrect API key provided: sk-proj-****abcd"), so the known secrets become their hints
+ * and anything else that looks like a credential is replaced. Also bounded in length.
+ */
+export function redactMessage(message: string, knownSecrets: readonly string[] = []): string {
+  let text = message;
+  for (const secret of knownSecrets) {
+    if (secret !== '') text = text.split(secret).join(maskedHint(secret));
+  }
+  text = text.replace(TOKEN_RUN, (run) => (looksSecret(run) ? '[redacted]' : run));
+  return text.length > MAX_LENGTH ? `${text.slice(0, MAX_LENGTH)}…` : text;
+}
