@@ -67,6 +67,7 @@ export class Gateway {
           : new GatewayTokens([{ user: 'admin', token: config.adminToken }]),
       providers: this.providers,
       bodyLimit: config.bodyLimit,
+      forwardClientIp: config.forwardClientIp,
       isReady: () => this.ready,
     });
     this.server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {

@@ -1,9 +1,9 @@
 import type { Caller } from '../auth/caller.js';
-import type { Clock } from '../keypool/clock.js';
 import { sendWithFailover, type AttemptTrace } from '../upstream/failover.js';
 import { upstreamRequestHeaders } from '../upstream/header-hygiene.js';
 import type { Provider } from '../upstream/provider.js';
 import { relayBuffered } from './buffered-relay.js';
+import type { BridgeDeps } from './bridge.js';
 import type { Exchange } from './exchange.js';
 
 /**
@@ -17,7 +17,7 @@ export async function passthrough(
   upstreamPath: string,
   caller: Caller,
   body: Buffer | undefined,
-  clock: Clock,
+  deps: Pick<BridgeDeps, 'clock' | 'forwardClientIp'>,
 ): Promise<AttemptTrace> {
   const trace: AttemptTrace = { keyHint: undefined, attempts: 0 };
   const response = await sendWithFailover(
@@ -26,11 +26,14 @@ export async function passthrough(
     {
       method: exchange.req.method ?? 'GET',
       path: upstreamPath,
-      headers: upstreamRequestHeaders(exchange.req.headers),
+      headers: upstreamRequestHeaders(exchange.req.headers, {
+        credentialKind: caller.credential.kind,
+        forwardClientIp: deps.forwardClientIp,
+      }),
       body,
       cancellation: exchange.cancellation,
     },
-    clock,
+    deps.clock,
     trace,
   );
   await relayBuffered(exchange, response);

@@ -83,7 +83,7 @@ async function handle(exchange: Exchange, deps: HandlerDeps): Promise<void> {
       route.upstreamPath,
       caller,
       body,
-      deps.clock,
+      deps,
     );
     deps.logger.info(
       { method, path, status: exchange.res.statusCode, user: caller.user, keyHint: trace.keyHint },
