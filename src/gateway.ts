@@ -54,6 +54,7 @@ export class Gateway {
           : new GatewayTokens([{ user: 'admin', token: config.adminToken }]),
       providers: this.providers,
       bodyLimit: config.bodyLimit,
+      forwardClientIp: config.forwardClientIp,
       readiness: () => ({ status: this.status, checks: {} }),
     });
     this.server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {

@@ -70,6 +70,45 @@ describe('identifyCaller', () => {
     expect(status({ 'x-switchyard-token': 'wrong', 'x-api-key': 'sk-own' }, false)).toBe(401);
   });
 
+  it.each([
+    ['x-api-key', { 'x-api-key': 'alice-token-123' }],
+    ['x-api-key', { 'x-api-key': 'bob-token-456', authorization: 'Bearer sk-own' }],
+    ['Authorization', { authorization: 'Bearer alice-token-123' }],
+    ['Authorization', { authorization: 'Bearer bob-token-456' }],
+  ])(
+    'refuses a gateway token offered as the BYOK credential in %s (the caller’s own or anyone’s)',
+    (where, credential) => {
+      for (const allowByok of [true, false]) {
+        let thrown: unknown;
+        try {
+          identifyCaller(
+            { 'x-switchyard-token': 'alice-token-123', ...credential },
+            {
+              tokens,
+              allowByok,
+            },
+          );
+        } catch (error) {
+          thrown = error;
+        }
+        expect(thrown).toBeInstanceOf(GatewayError);
+        const error = thrown as GatewayError;
+        expect(error.status).toBe(401);
+        expect(error.message).toContain(`credential in ${where} is a gateway token`);
+        expect(error.message).not.toMatch(/alice-token-123|bob-token-456/);
+      }
+    },
+  );
+
+  it('a provider key that merely looks like a gateway token is still BYOK', () => {
+    expect(
+      identifyCaller(
+        { 'x-switchyard-token': 'alice-token-123', 'x-api-key': 'alice-token-1234' },
+        { tokens, allowByok: true },
+      ).credential,
+    ).toEqual({ kind: 'byok', header: 'x-api-key', token: 'alice-token-1234' });
+  });
+
   it('error messages never echo what was sent', () => {
     const thrown = (() => {
       try {

@@ -37,22 +37,29 @@ export function identifyCaller(headers: IncomingHttpHeaders, policy: AuthPolicy)
   if (switchyardToken !== undefined) {
     const user = policy.tokens.identify(switchyardToken);
     if (user === undefined) throw unauthorized('invalid gateway token in X-Switchyard-Token');
-    if (!policy.allowByok && (apiKey !== undefined || bearerToken !== undefined)) {
+    const own = apiKey ?? bearerToken;
+    if (own === undefined) {
+      throw unauthorized(
+        'X-Switchyard-Token is for bringing your own key: send the provider key in x-api-key or Authorization too',
+      );
+    }
+    // BYOK credentials go upstream as they are: a gateway token there (anyone's, not only
+    // the caller's) would be handed to the provider.
+    if (policy.tokens.identify(own) !== undefined) {
+      throw unauthorized(
+        `the provider credential in ${apiKey === undefined ? 'Authorization' : 'x-api-key'} is a gateway token: send your own provider key there, and the gateway token only in X-Switchyard-Token`,
+      );
+    }
+    if (!policy.allowByok) {
       throw new GatewayError(
         403,
         'permission',
         'bringing your own key is disabled on this gateway',
       );
     }
-    if (apiKey !== undefined) {
-      return { user, credential: { kind: 'byok', header: 'x-api-key', token: apiKey } };
-    }
-    if (bearerToken !== undefined) {
-      return { user, credential: { kind: 'byok', header: 'authorization', token: bearerToken } };
-    }
-    throw unauthorized(
-      'X-Switchyard-Token is for bringing your own key: send the provider key in x-api-key or Authorization too',
-    );
+    return apiKey === undefined
+      ? { user, credential: { kind: 'byok', header: 'authorization', token: own } }
+      : { user, credential: { kind: 'byok', header: 'x-api-key', token: own } };
   }
 
   const token = apiKey ?? bearerToken;

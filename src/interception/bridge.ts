@@ -21,6 +21,8 @@ export interface BridgeDeps {
   readonly clock: Clock;
   readonly sink: InterceptionSink;
   readonly logger: Logger;
+  /** `forward_client_ip`: whether the client's address headers reach the provider. */
+  readonly forwardClientIp: boolean;
 }
 
 /**
@@ -51,7 +53,10 @@ export async function bridge(
         method: 'POST',
         path: upstreamPath,
         headers: {
-          ...upstreamRequestHeaders(exchange.req.headers),
+          ...upstreamRequestHeaders(exchange.req.headers, {
+            credentialKind: caller.credential.kind,
+            forwardClientIp: deps.forwardClientIp,
+          }),
           'content-type': 'application/json',
         },
         body: dialect.upstreamBody(request),

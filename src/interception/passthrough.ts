@@ -42,7 +42,10 @@ export async function passthrough(
       {
         method: exchange.req.method ?? 'GET',
         path: route.upstreamPath,
-        headers: upstreamRequestHeaders(exchange.req.headers),
+        headers: upstreamRequestHeaders(exchange.req.headers, {
+          credentialKind: caller.credential.kind,
+          forwardClientIp: deps.forwardClientIp,
+        }),
         body,
         cancellation: exchange.cancellation,
       },

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Credential } from './credential.js';
 
 /** RFC 9110 §7.6.1 connection-specific fields, plus what we set ourselves. */
 const HOP_BY_HOP = [
@@ -13,7 +14,7 @@ const HOP_BY_HOP = [
   'upgrade',
 ];
 
-const NEVER_UPSTREAM = new Set([
+const NEVER_UPSTREAM = [
   ...HOP_BY_HOP,
   'host',
   'content-length',
@@ -26,7 +27,79 @@ const NEVER_UPSTREAM = new Set([
   'cookie',
   // We read the body, so we ask for it uncompressed.
   'accept-encoding',
-]);
+];
+
+/**
+ * Headers with which a request picks the account, workspace, organisation, project or
+ * billing target it runs under. A pool key belongs to the operator, who chose what it
+ * bills: the client may not move that usage elsewhere. With its own key the client
+ * chooses freely, as it would calling the provider directly.
+ */
+const BILLING_SELECTORS = [
+  // OpenAI: the official SDKs send them from their organization/project options
+  // (OPENAI_ORG_ID, OPENAI_PROJECT_ID); usage counts against the organisation and project named.
+  'openai-organization',
+  'openai-project',
+  // Codex signed in with ChatGPT names the ChatGPT workspace it acts for.
+  'chatgpt-account-id',
+  // Anthropic: selects the workspace for credentials that span several.
+  'anthropic-workspace-id',
+  // Anthropic: attributes the request to one of the organisation's user profiles, and with
+  // `billing_policy.bill_to: "user_profile"` bills the customer behind it.
+  'anthropic-user-profile-id',
+];
+
+/**
+ * Who the client is and the proxies in front of the gateway: its address (and Envoy's
+ * record of its certificate), the host, scheme and port it called, and the chain of proxies.
+ * They describe the hop to the gateway, not the gateway's own call, and a provider has no
+ * need to learn them, so they stay here unless `forward_client_ip` says otherwise.
+ */
+const CLIENT_ADDRESS = [
+  'forwarded',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'x-forwarded-port',
+  'x-forwarded-prefix',
+  'x-forwarded-server',
+  'x-original-forwarded-for',
+  'x-forwarded-client-cert',
+  'x-real-ip',
+  'x-client-ip',
+  'client-ip',
+  'true-client-ip',
+  'cf-connecting-ip',
+  'cf-connecting-ipv6',
+  'fastly-client-ip',
+  'x-cluster-client-ip',
+  'x-envoy-external-address',
+  'x-azure-clientip',
+  'x-appengine-user-ip',
+  'x-vercel-forwarded-for',
+  'cloudfront-viewer-address',
+  'via',
+];
+
+/** What travels upstream depends on whose key pays and on forward_client_ip. */
+export interface UpstreamHeaderPolicy {
+  readonly credentialKind: Credential['kind'];
+  /** `forward_client_ip` in the configuration. */
+  readonly forwardClientIp: boolean;
+}
+
+// One set per policy, built once: the per-request loop stays a single lookup per header.
+const dropped = (...groups: (readonly string[])[]): ReadonlySet<string> => new Set(groups.flat());
+const DROPPED = {
+  centralized: {
+    clientIpForwarded: dropped(NEVER_UPSTREAM, BILLING_SELECTORS),
+    clientIpWithheld: dropped(NEVER_UPSTREAM, BILLING_SELECTORS, CLIENT_ADDRESS),
+  },
+  byok: {
+    clientIpForwarded: dropped(NEVER_UPSTREAM),
+    clientIpWithheld: dropped(NEVER_UPSTREAM, CLIENT_ADDRESS),
+  },
+} as const;
 
 const NEVER_DOWNSTREAM = new Set([
   ...HOP_BY_HOP,
@@ -48,14 +121,19 @@ function connectionListed(value: string | string[] | undefined): Set<string> | u
 
 /**
  * The client's headers as they should reach the provider: everything the client sent
- * (anthropic-version, anthropic-beta, unknown headers) except connection-level fields and
- * credentials.
+ * (anthropic-version, anthropic-beta, unknown headers) except connection-level fields,
+ * credentials, and, as the policy says, billing selectors and client addresses.
  */
-export function upstreamRequestHeaders(incoming: IncomingHttpHeaders): Record<string, string> {
+export function upstreamRequestHeaders(
+  incoming: IncomingHttpHeaders,
+  policy: UpstreamHeaderPolicy,
+): Record<string, string> {
+  const byKind = DROPPED[policy.credentialKind];
+  const drop = policy.forwardClientIp ? byKind.clientIpForwarded : byKind.clientIpWithheld;
   const listed = connectionListed(incoming.connection);
   const out: Record<string, string> = { 'accept-encoding': 'identity' };
   for (const name in incoming) {
-    if (NEVER_UPSTREAM.has(name) || listed?.has(name)) continue;
+    if (drop.has(name) || listed?.has(name)) continue;
     const value = incoming[name];
     if (value === undefined) continue;
     out[name] = Array.isArray(value) ? value.join(', ') : value;
