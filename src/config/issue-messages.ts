@@ -35,7 +35,8 @@ function kindOf(input: unknown): string {
   }
 }
 
-function quoteAll(values: readonly unknown[]): string {
+/** The values a field accepts, as written in YAML; these come from the schema, not the input. */
+function listValues(values: readonly unknown[]): string {
   return values.map((value) => String(value)).join(', ');
 }
 
@@ -103,7 +104,7 @@ function invalidUnion(issue: Issue<'invalid_union'>): string {
   for (const branch of issue.errors) {
     for (const inner of branch) {
       if (inner.code === 'invalid_type') expected.add(noun(inner.expected));
-      else if (inner.code === 'invalid_value') expected.add(`one of ${quoteAll(inner.values)}`);
+      else if (inner.code === 'invalid_value') expected.add(`one of ${listValues(inner.values)}`);
     }
   }
   const list = [...expected];
@@ -128,7 +129,7 @@ export function plainIssueMessage(issue: RawIssue): string {
     case 'invalid_value':
       return issue.values.length === 1
         ? `expected ${String(issue.values[0])}`
-        : `expected one of ${quoteAll(issue.values)}`;
+        : `expected one of ${listValues(issue.values)}`;
     case 'too_small':
       return tooSmall(issue);
     case 'too_big':
