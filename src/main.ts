@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { EXIT_USAGE, serve } from './cli/serve.js';
-import { DEMO_USAGE, MAIN_USAGE, SERVE_USAGE } from './cli/usage.js';
+import { checkConfig } from './cli/check-config.js';
+import { EXIT_USAGE } from './cli/exit-codes.js';
+import { serve } from './cli/serve.js';
+import { CHECK_CONFIG_USAGE, DEMO_USAGE, MAIN_USAGE, SERVE_USAGE } from './cli/usage.js';
 
 interface Command {
   readonly usage: string;
@@ -18,6 +20,11 @@ const COMMANDS: Record<string, Command> = {
     options: { config: { type: 'string', short: 'c' }, listen: { type: 'string', short: 'l' } },
     run: (values) =>
       serve({ config: str(values['config']), listen: str(values['listen']) }, process.env),
+  },
+  'check-config': {
+    usage: CHECK_CONFIG_USAGE,
+    options: { config: { type: 'string', short: 'c' } },
+    run: (values) => Promise.resolve(checkConfig({ config: str(values['config']) }, process.env)),
   },
   demo: {
     usage: DEMO_USAGE,

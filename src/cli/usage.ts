@@ -1,10 +1,15 @@
+import { DEFAULT_CONFIG_FILE } from '../config/load.js';
+import { PROVIDERS_FROM_ENV } from '../config/env-config.js';
+
 export const MAIN_USAGE = `switchyard — an AI gateway for coding agents
 
 Usage: switchyard <command> [options]
+(From a clone: ./bin/switchyard <command>; npm start runs serve.)
 
 Commands:
-  serve    Run the gateway (config: --config FILE, ./switchyard.yaml, or the environment)
-  demo     Run the gateway against a built-in simulated provider; needs no account
+  serve         Run the gateway (config: --config FILE, ./switchyard.yaml, or the environment)
+  check-config  Validate the configuration and print what it turns on (no secrets)
+  demo          Run the gateway against a built-in simulated provider; needs no account
 
 Options:
   -h, --help     Show help (also: switchyard <command> --help)
@@ -25,6 +30,21 @@ SIGTERM or SIGINT stops accepting, lets in-flight requests finish (shutdown_grac
 default 30s) and exits 0. A bad configuration exits 78 with one line naming the field.
 `;
 
+export const CHECK_CONFIG_USAGE = `Usage: switchyard check-config [--config FILE]
+
+Reads the configuration exactly as \`serve\` would (FILE, else ./switchyard.yaml if
+present, else the environment alone), validates it and prints what it turns on:
+listen address, providers with their key counts and masked key hints, timeouts, tokens,
+BYOK, admin API, recording, logging and shutdown. Keys and tokens are never printed.
+
+Exits 0 if the gateway would start, 78 with one line naming the field if the
+configuration is wrong, 2 if it configures no provider.
+
+Options:
+  -c, --config FILE   YAML configuration (\${ENV_VAR} is interpolated anywhere)
+  -h, --help          Show this help
+`;
+
 export const DEMO_USAGE = `Usage: switchyard demo [--listen HOST:PORT]
 
 Starts the gateway in front of a built-in simulated Anthropic provider whose first key
@@ -36,16 +56,39 @@ Options:
   -h, --help               Show this help
 `;
 
-export const NO_PROVIDER_HELP = `switchyard: no provider is configured, so there is nothing to serve.
+const KEY_VARIABLES = PROVIDERS_FROM_ENV.map((source) => source.keys);
+
+/** Which configuration was read, and why it gave no provider. */
+function whatWasRead(file: string | undefined, env: NodeJS.ProcessEnv): string {
+  const set = KEY_VARIABLES.filter((name) => env[name] !== undefined);
+  if (file !== undefined) {
+    const ignored =
+      set.length === 0
+        ? ''
+        : `\n(${set.join(' and ')} ${set.length === 1 ? 'is' : 'are'} ignored: the environment alone is used only when there is no config file.)`;
+    return `Read ${file}: it configures no provider.${ignored}`;
+  }
+  const blank = set.filter((name) => env[name]?.trim() === '');
+  const environment =
+    blank.length > 0
+      ? `${blank.join(' and ')} ${blank.length === 1 ? 'is' : 'are'} set but empty`
+      : `neither ${KEY_VARIABLES.join(' nor ')} is set in the environment`;
+  return `No ${DEFAULT_CONFIG_FILE} here (${process.cwd()}) and no --config FILE, and ${environment}.`;
+}
+
+/** Printed by `serve` and `check-config` when the configuration is valid but has no provider. */
+export function noProviderHelp(file: string | undefined, env: NodeJS.ProcessEnv): string {
+  return `switchyard: no provider is configured, so there is nothing to serve.
+${whatWasRead(file, env)}
 
 Quick start with environment variables:
   export ANTHROPIC_API_KEYS=sk-ant-key1,sk-ant-key2   # pool, tried in order
   export OPENAI_API_KEYS=sk-key1                      # optional
   export SWITCHYARD_TOKENS=alice:a-long-random-token   # user:token, comma-separated
   export SWITCHYARD_ADMIN_TOKEN=another-long-token     # enables /admin/api
-  switchyard serve
+  ./bin/switchyard serve                               # or: npm start
 
-Or a file (./switchyard.yaml, or --config FILE):
+Or a file (${DEFAULT_CONFIG_FILE}, or ./bin/switchyard serve --config FILE):
   listen: 127.0.0.1:8080
   providers:
     - name: anthropic
@@ -54,6 +97,8 @@ Or a file (./switchyard.yaml, or --config FILE):
   auth:
     tokens:
       - { user: alice, token: "\${ALICE_TOKEN}" }
+Check it with ./bin/switchyard check-config [--config FILE].
 
-No account at hand? \`switchyard demo\` needs nothing.
+No account at hand? ./bin/switchyard demo (or npm run demo) needs nothing.
 `;
+}

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './config-error.js';
-import { envOnlyConfig } from './env-config.js';
-import { parseConfig, parseListen } from './load.js';
+import { configFromEnv, parseConfig, parseListen } from './load.js';
 
 const provider = { name: 'anthropic', type: 'anthropic', keys: ['sk-key-a'] };
 
@@ -102,7 +101,10 @@ describe('parseConfig', () => {
       { providers: [{ ...provider, name: 'admin' }] },
       'provider "admin" (providers[0]): name: is reserved for the gateway\'s own routes',
     ],
-    [{ providers: [provider], auth: { allow_byok: 'yes' } }, 'auth.allow_byok: '],
+    [
+      { providers: [provider], auth: { allow_byok: 'maybe' } },
+      'auth.allow_byok: expected true or false (also accepted: yes/no, 1/0)',
+    ],
     [{ providers: [provider], timeouts: { idle: 'soon' } }, 'timeouts.idle: expected a duration'],
     [
       { providers: [{ name: 'x', type: 'anthropic' }] },
@@ -127,8 +129,7 @@ describe('parseConfig', () => {
   });
 
   it('accepts the contract quick-start token alice:tok', () => {
-    const document = envOnlyConfig({ ANTHROPIC_API_KEYS: 'k1,k2', SWITCHYARD_TOKENS: 'alice:tok' });
-    const config = parseConfig(document, {}, 'env');
+    const config = configFromEnv({ ANTHROPIC_API_KEYS: 'k1,k2', SWITCHYARD_TOKENS: 'alice:tok' });
     expect(config.auth.tokens).toEqual([{ user: 'alice', token: 'tok' }]);
   });
 
@@ -153,9 +154,9 @@ describe('parseListen', () => {
   });
 });
 
-describe('envOnlyConfig', () => {
+describe('configFromEnv', () => {
   it('builds providers, tokens and admin from the quick-start variables', () => {
-    const document = envOnlyConfig({
+    const config = configFromEnv({
       ANTHROPIC_API_KEYS: 'sk-a, sk-b',
       OPENAI_API_KEYS: 'sk-o',
       SWITCHYARD_OPENAI_BASE_URL: 'http://127.0.0.1:9/v1/',
@@ -164,7 +165,6 @@ describe('envOnlyConfig', () => {
       SWITCHYARD_ALLOW_BYOK: 'true',
       SWITCHYARD_LISTEN: '0.0.0.0:80',
     });
-    const config = parseConfig(document, undefined, 'environment');
     expect(config.providers.map((p) => [p.name, p.type, p.keys, p.baseUrl.href])).toEqual([
       ['anthropic', 'anthropic', ['sk-a', 'sk-b'], 'https://api.anthropic.com/'],
       ['openai', 'openai', ['sk-o'], 'http://127.0.0.1:9/v1/'],
@@ -181,6 +181,202 @@ describe('envOnlyConfig', () => {
   });
 
   it('configures no provider when no key variable is set', () => {
-    expect(parseConfig(envOnlyConfig({}), undefined, 'environment').providers).toEqual([]);
+    expect(configFromEnv({}).providers).toEqual([]);
+  });
+});
+
+describe('booleans', () => {
+  it.each([
+    ['true', true],
+    ['TRUE', true],
+    ['1', true],
+    ['yes', true],
+    ['Yes', true],
+    ['false', false],
+    ['False', false],
+    ['0', false],
+    ['no', false],
+    ['NO', false],
+  ])('${VAR}=%s reads as %s in a file and from SWITCHYARD_ALLOW_BYOK', (word, expected) => {
+    const fromFile = parseConfig(
+      {
+        providers: [provider],
+        auth: { allow_byok: '${BYOK}' },
+        forward_client_ip: '${FORWARD}',
+      },
+      { BYOK: word, FORWARD: word },
+      'test',
+    );
+    expect(fromFile.auth.allowByok).toBe(expected);
+    expect(fromFile.forwardClientIp).toBe(expected);
+    const fromEnv = configFromEnv({ ANTHROPIC_API_KEYS: 'sk-a', SWITCHYARD_ALLOW_BYOK: word });
+    expect(fromEnv.auth.allowByok).toBe(expected);
+  });
+
+  it('reads YAML booleans and the numbers 1 and 0', () => {
+    const config = parseConfig(
+      { providers: [provider], auth: { allow_byok: 1 }, forward_client_ip: true },
+      {},
+      'test',
+    );
+    expect(config.auth.allowByok).toBe(true);
+    expect(config.forwardClientIp).toBe(true);
+  });
+
+  it.each([['maybe'], ['on'], ['2'], ['']])('refuses %j, naming the accepted words', (word) => {
+    expect(error({ providers: [provider], forward_client_ip: '${F}' }, { F: word })).toBe(
+      'forward_client_ip: expected true or false (also accepted: yes/no, 1/0)',
+    );
+  });
+});
+
+describe('admin token', () => {
+  const secret = 'sy-shared-token-0123456789';
+
+  it('refuses an admin token equal to a gateway token, naming both fields but not the value', () => {
+    const message = error(
+      {
+        providers: [provider],
+        auth: {
+          tokens: [
+            { user: 'alice', token: 'sy-alice-token-99999' },
+            { user: 'bob', token: '${T}' },
+          ],
+        },
+        admin: { token: '${T}' },
+      },
+      { T: secret },
+    );
+    expect(message).toBe(
+      'admin.token: is the same as auth.tokens[1].token: the admin token must differ from every gateway token',
+    );
+    expect(message).not.toContain(secret);
+  });
+});
+
+describe('timeouts per provider', () => {
+  it('a provider override wins for its own fields; the rest inherit the top level', () => {
+    const config = parseConfig(
+      {
+        providers: [
+          { ...provider, timeouts: { first_byte: '30s' } },
+          { ...provider, name: 'openai', type: 'openai', timeouts: { connect: 2, idle: '1m' } },
+          { ...provider, name: 'plain' },
+        ],
+        timeouts: { connect: '5s', first_byte: '2m', idle: '90s' },
+      },
+      {},
+      'test',
+    );
+    expect(config.timeouts).toEqual({ connectMs: 5000, firstByteMs: 120_000, idleMs: 90_000 });
+    expect(config.providers.map((p) => p.timeouts)).toEqual([
+      { connectMs: 5000, firstByteMs: 30_000, idleMs: 90_000 },
+      { connectMs: 2000, firstByteMs: 120_000, idleMs: 60_000 },
+      { connectMs: 5000, firstByteMs: 120_000, idleMs: 90_000 },
+    ]);
+  });
+
+  it('inherits the defaults when there is no top-level timeouts section', () => {
+    const config = parseConfig(
+      { providers: [{ ...provider, timeouts: { idle: '10s' } }] },
+      {},
+      'test',
+    );
+    expect(config.providers[0]?.timeouts).toEqual({
+      connectMs: 10_000,
+      firstByteMs: 600_000,
+      idleMs: 10_000,
+    });
+  });
+
+  it.each([
+    [
+      { idle: 'soon' },
+      'provider "anthropic" (providers[0]): timeouts.idle: expected a duration such as 500ms, 30s or 10m',
+    ],
+    [
+      { idel: '1s' },
+      'provider "anthropic" (providers[0]): timeouts: unknown field "idel" (known: connect, first_byte, idle)',
+    ],
+    [
+      '5s',
+      'provider "anthropic" (providers[0]): timeouts: expected a mapping of fields (name: value), got text',
+    ],
+  ])('%j → %s', (timeouts, message) => {
+    expect(error({ providers: [{ ...provider, timeouts }] })).toBe(message);
+  });
+});
+
+describe('provider key settings', () => {
+  it('reads recheck_disabled_keys and on_forbidden, with their defaults', () => {
+    const config = parseConfig(
+      {
+        providers: [
+          provider,
+          { ...provider, name: 'b', recheck_disabled_keys: '0', on_forbidden: 'verify' },
+        ],
+      },
+      {},
+      'test',
+    );
+    expect(config.providers.map((p) => [p.recheckDisabledKeysMs, p.onForbidden])).toEqual([
+      [600_000, 'disable'],
+      [0, 'verify'],
+    ]);
+  });
+
+  it.each([
+    [
+      { on_forbidden: 'ignore' },
+      'provider "anthropic" (providers[0]): on_forbidden: expected one of disable, verify',
+    ],
+    [
+      { recheck_disabled_keys: 'often' },
+      'provider "anthropic" (providers[0]): recheck_disabled_keys: expected a duration such as 500ms, 30s or 10m',
+    ],
+  ])('%j → %s', (fields, message) => {
+    expect(error({ providers: [{ ...provider, ...fields }] })).toBe(message);
+  });
+});
+
+describe('top-level settings', () => {
+  it('reads log_format, shutdown_delay and forward_client_ip with their defaults', () => {
+    const defaults = parseConfig({ providers: [provider] }, {}, 'test');
+    expect([defaults.logFormat, defaults.shutdownDelayMs, defaults.forwardClientIp]).toEqual([
+      'json',
+      0,
+      false,
+    ]);
+    const set = parseConfig(
+      {
+        providers: [provider],
+        log_format: 'pretty',
+        shutdown_delay: '5s',
+        forward_client_ip: true,
+      },
+      {},
+      'test',
+    );
+    expect([set.logFormat, set.shutdownDelayMs, set.forwardClientIp]).toEqual([
+      'pretty',
+      5000,
+      true,
+    ]);
+  });
+
+  it.each([
+    [{ log_format: 'text' }, 'log_format: expected one of json, pretty'],
+    [{ shutdown_delay: 'later' }, 'shutdown_delay: expected a duration such as 500ms, 30s or 10m'],
+    [{ listen: 'host:99999' }, 'listen: the port must be between 0 and 65535'],
+    [{ listen: 8080 }, 'listen: expected HOST:PORT, e.g. 127.0.0.1:8080'],
+    [{ database: '' }, 'database: is empty (is its environment variable set to "")?'],
+  ])('%j → %s', (fields, message) => {
+    expect(error({ providers: [provider], ...fields })).toBe(message);
+  });
+
+  it('names --listen when the command-line address is wrong', () => {
+    expect(() => parseListen('nope', '--listen')).toThrow(
+      '--listen: expected HOST:PORT, e.g. 127.0.0.1:8080',
+    );
   });
 });

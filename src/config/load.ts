@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import type { z } from 'zod';
 import type { TokenEntry } from '../auth/gateway-tokens.js';
 import type { ProviderSettings } from '../upstream/provider.js';
 import type { UpstreamTimeouts } from '../upstream/timeouts.js';
@@ -8,16 +7,21 @@ import { ConfigError } from './config-error.js';
 import { describePath } from './describe-path.js';
 import { envOnlyConfig } from './env-config.js';
 import { interpolateEnv } from './interpolate.js';
-import { configSchema } from './schema.js';
+import { plainIssueMessage } from './issue-messages.js';
+import { configSchema, LISTEN_EXPECTED } from './schema.js';
 
 export interface GatewayConfig {
   /** Where the configuration came from, for the startup line. */
   readonly source: string;
+  /** The file that was read; undefined for the environment-only quick start. */
+  readonly file: string | undefined;
   readonly listen: { readonly host: string; readonly port: number };
   readonly database: string | undefined;
   readonly logLevel: string;
   readonly logFormat: 'json' | 'pretty';
   readonly shutdownGraceMs: number;
+  /** The top-level timeouts; each provider's own are in its settings. */
+  readonly timeouts: UpstreamTimeouts;
   /** After SIGTERM, how long /readyz says 503 while everything is still served. */
   readonly shutdownDelayMs: number;
   readonly forwardClientIp: boolean;
@@ -34,28 +38,22 @@ const DEFAULT_BASE_URL = {
   openai: 'https://api.openai.com/v1/',
 } as const;
 
-export function parseListen(value: string): { host: string; port: number } {
+/** `label` names where the value came from in the error: `listen`, `--listen`, a variable. */
+export function parseListen(value: string, label = 'listen'): { host: string; port: number } {
   const colon = value.lastIndexOf(':');
   const host = value.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
   const port = Number(value.slice(colon + 1));
   if (colon === -1 || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ConfigError(`listen: expected HOST:PORT, e.g. 127.0.0.1:8080`);
+    throw new ConfigError(`${label}: ${LISTEN_EXPECTED}`);
   }
   return { host: host === '' ? '0.0.0.0' : host, port };
 }
 
-function formatIssue(issue: z.core.$ZodIssue, root: unknown): string {
-  const where = describePath(root, issue.path);
-  switch (issue.code) {
-    case 'unrecognized_keys':
-      return `${where}: unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-    case 'invalid_type':
-      return issue.message.endsWith('received undefined')
-        ? `${where}: missing (expected ${issue.expected})`
-        : `${where}: expected ${issue.expected}`;
-    default:
-      return `${where}: ${issue.message}`;
-  }
+export interface ParseOptions {
+  /** The file read, if any. */
+  readonly file?: string;
+  /** Names a place in the document; the default names YAML paths. */
+  readonly locate?: (path: readonly PropertyKey[]) => string | undefined;
 }
 
 /** Validates a raw document (file or environment) into the gateway's configuration. */
@@ -63,15 +61,16 @@ export function parseConfig(
   raw: unknown,
   env: NodeJS.ProcessEnv | undefined,
   source: string,
+  options: ParseOptions = {},
 ): GatewayConfig {
   // Without env, the document already holds final values (the environment-only quick start).
   const document = env === undefined ? (raw ?? {}) : interpolateEnv(raw ?? {}, env);
-  const result = configSchema.safeParse(document);
+  const result = configSchema.safeParse(document, { error: plainIssueMessage });
   if (!result.success) {
     const first = result.error.issues[0];
-    throw new ConfigError(
-      first === undefined ? 'invalid configuration' : formatIssue(first, document),
-    );
+    if (first === undefined) throw new ConfigError('invalid configuration');
+    const where = options.locate?.(first.path) ?? describePath(document, first.path);
+    throw new ConfigError(`${where}: ${first.message}`);
   }
   const config = result.data;
   const timeouts: UpstreamTimeouts = {
@@ -81,11 +80,13 @@ export function parseConfig(
   };
   return {
     source,
+    file: options.file,
     listen: parseListen(config.listen),
     database: config.database,
     logLevel: config.log_level,
     logFormat: config.log_format,
     shutdownGraceMs: config.shutdown_grace,
+    timeouts,
     shutdownDelayMs: config.shutdown_delay,
     forwardClientIp: config.forward_client_ip,
     bodyLimit: config.limits.max_body,
@@ -107,13 +108,19 @@ export function parseConfig(
   };
 }
 
+/** The quick start without a file; errors name the variable the user set. */
+export function configFromEnv(env: NodeJS.ProcessEnv): GatewayConfig {
+  const { document, locate } = envOnlyConfig(env);
+  return parseConfig(document, undefined, 'environment', { locate });
+}
+
 /**
  * `file` if given, else ./switchyard.yaml if present, else the environment alone
  * (ANTHROPIC_API_KEYS, OPENAI_API_KEYS, SWITCHYARD_TOKENS, …).
  */
 export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv): GatewayConfig {
   const path = file ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
-  if (path === undefined) return parseConfig(envOnlyConfig(env), undefined, 'environment');
+  if (path === undefined) return configFromEnv(env);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -133,5 +140,8 @@ export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv): Ga
     }
     throw error;
   }
-  return parseConfig(raw, env, path);
+  // A document that is not a mapping at all is named by its file.
+  const locate = (where: readonly PropertyKey[]): string | undefined =>
+    where.length === 0 ? path : undefined;
+  return parseConfig(raw, env, path, { file: path, locate });
 }

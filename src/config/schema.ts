@@ -5,34 +5,60 @@ export const PROVIDER_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 /** A number or a string with a unit, read by `parse` into milliseconds or bytes. */
 function withUnit(parse: (value: string | number) => number | undefined, expected: string) {
-  return z.union([z.number(), z.string()]).transform((value, ctx) => {
-    const parsed = parse(value);
-    if (parsed === undefined) {
-      ctx.addIssue({ code: 'custom', message: `expected ${expected}` });
-      return z.NEVER;
-    }
-    return parsed;
-  });
+  return z
+    .union([z.number(), z.string()], { error: `expected ${expected}` })
+    .transform((value, ctx) => {
+      const parsed = parse(value);
+      if (parsed === undefined) {
+        ctx.addIssue({ code: 'custom', message: `expected ${expected}` });
+        return z.NEVER;
+      }
+      return parsed;
+    });
 }
 
 const duration = withUnit(parseDurationMs, 'a duration such as 500ms, 30s or 10m');
 const size = withUnit(parseSizeBytes, 'a size such as 32MiB or 1048576');
 
+const TRUE_WORDS = new Set(['true', '1', 'yes']);
+const FALSE_WORDS = new Set(['false', '0', 'no']);
+export const FLAG_EXPECTED = 'expected true or false (also accepted: yes/no, 1/0)';
+
+/** true/false/1/0/yes/no in any case; undefined for anything else. */
+export function parseFlag(value: unknown): boolean | undefined {
+  if (typeof value === 'boolean') return value;
+  if (value !== 0 && value !== 1 && typeof value !== 'string') return undefined;
+  const word = String(value).trim().toLowerCase();
+  if (TRUE_WORDS.has(word)) return true;
+  if (FALSE_WORDS.has(word)) return false;
+  return undefined;
+}
+
 /**
  * `${VAR}` is substituted after YAML parsing, so an interpolated value is always a string:
- * `allow_byok: ${ALLOW_BYOK}` must accept "true" and "false".
+ * `allow_byok: ${ALLOW_BYOK}` must accept "true", and the words shells and container
+ * platforms use for booleans (1, yes).
  */
-const flag = z.union([
-  z.boolean(),
-  z.enum(['true', 'false']).transform((value) => value === 'true'),
-]);
+const flag = z.unknown().transform((value, ctx) => {
+  const parsed = parseFlag(value);
+  if (parsed === undefined) {
+    ctx.addIssue({ code: 'custom', message: FLAG_EXPECTED });
+    return z.NEVER;
+  }
+  return parsed;
+});
 
 /** First path segments the gateway answers itself; a provider there would be unreachable. */
 const RESERVED_NAMES = new Set(['admin', 'healthz', 'readyz', 'metrics']);
 
+export const LISTEN_EXPECTED = 'expected HOST:PORT, e.g. 127.0.0.1:8080';
+
 const listen = z
-  .string()
-  .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]*):\d{1,5}$/, 'expected HOST:PORT, e.g. 127.0.0.1:8080');
+  .string({ error: LISTEN_EXPECTED })
+  .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]*):\d{1,5}$/, LISTEN_EXPECTED)
+  .refine((value) => Number(value.slice(value.lastIndexOf(':') + 1)) <= 65535, {
+    message: 'the port must be between 0 and 65535',
+  });
 
 const timeoutOverrides = z.strictObject({
   connect: duration.optional(),
@@ -85,7 +111,7 @@ const tokenSchema = z.strictObject({
 export const configSchema = z
   .strictObject({
     listen: listen.default('127.0.0.1:8080'),
-    database: z.string().min(1).optional(),
+    database: z.string().min(1, 'is empty (is its environment variable set to "")?').optional(),
     log_level: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
@@ -146,6 +172,16 @@ export const configSchema = z
       }
       users.set(entry.token, index);
     });
+    const adminToken = config.admin?.token;
+    const shared = adminToken === undefined ? undefined : users.get(adminToken);
+    if (shared !== undefined) {
+      // Anyone holding that gateway token could otherwise administer the gateway.
+      ctx.addIssue({
+        code: 'custom',
+        path: ['admin', 'token'],
+        message: `is the same as auth.tokens[${shared}].token: the admin token must differ from every gateway token`,
+      });
+    }
   });
 
 export type RawConfig = z.output<typeof configSchema>;

@@ -27,3 +27,16 @@ export function parseSizeBytes(value: string | number): number | undefined {
   if (match === null) return undefined;
   return Math.floor(Number(match[1]) * (SIZE_BYTES[match[2] ?? 'B'] ?? 1));
 }
+
+const UNITS: readonly [string, number][] = [
+  ['h', 3_600_000],
+  ['m', 60_000],
+  ['s', 1000],
+];
+
+/** The largest unit that divides the value evenly, as a person would write it: 10m, 90s, 250ms. */
+export function formatDurationMs(ms: number): string {
+  if (ms === 0) return '0s';
+  for (const [unit, size] of UNITS) if (ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms}ms`;
+}

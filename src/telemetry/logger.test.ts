@@ -36,3 +36,32 @@ describe('logger redaction', () => {
     });
   });
 });
+
+describe('pretty format', () => {
+  const secret = 'sk-ant-api03-secret-value-pretty-0123';
+
+  function capturePretty(): { lines: string[]; logger: ReturnType<typeof createLogger> } {
+    const lines: string[] = [];
+    const logger = createLogger({
+      format: 'pretty',
+      destination: { write: (line: string) => void lines.push(line) },
+    });
+    return { lines, logger };
+  }
+
+  it('writes one readable line with an ISO 8601 time, level and message', () => {
+    const { lines, logger } = capturePretty();
+    logger.info({ provider: 'anthropic', keys_left: 2 }, 'key re-enabled');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\] INFO: key re-enabled \{"provider":"anthropic","keys_left":2\}\n$/,
+    );
+  });
+
+  it('keeps the redaction of the JSON format', () => {
+    const { lines, logger } = capturePretty();
+    logger.info({ headers: { 'x-api-key': secret }, token: secret, keys: [secret] }, 'line');
+    expect(lines[0]).not.toContain(secret);
+    expect(lines[0]).toContain('[redacted]');
+  });
+});

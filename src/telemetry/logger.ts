@@ -1,9 +1,14 @@
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
+import { prettyFactory } from 'pino-pretty';
 
 export type Logger = PinoLogger;
 
+export type LogFormat = 'json' | 'pretty';
+
 export interface LoggerOptions {
   readonly level?: string;
+  /** json (the default): one JSON object a line. pretty: for a person at a terminal. */
+  readonly format?: LogFormat;
   /** Defaults to stdout; tests pass a stream to capture every line. */
   readonly destination?: DestinationStream;
 }
@@ -47,16 +52,44 @@ export const REDACTED_PATHS: readonly string[] = [
   'credential',
 ];
 
-/** JSON lines on stdout. */
+/** ISO 8601 in UTC, e.g. 2025-01-31T09:15:02.123Z: unambiguous across time zones and sortable. */
+const ISO_TIME = "UTC:yyyy-mm-dd'T'HH:MM:ss.l'Z'";
+
+/**
+ * JSON lines on stdout, or with `format: 'pretty'` one readable line per entry. Both go
+ * through the same redaction, which pino applies before formatting.
+ */
 export function createLogger(options: LoggerOptions = {}): Logger {
+  const destination =
+    options.format === 'pretty'
+      ? prettyStream(options.destination)
+      : (options.destination ?? batchedStdout());
   return pino(
     {
       level: options.level ?? 'info',
       base: undefined,
       redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
     },
-    options.destination ?? batchedStdout(),
+    destination,
   );
+}
+
+/**
+ * Formatted in-process and written synchronously: a person reading it wants every line
+ * even if the process is killed, and pretty output is not meant for production volume.
+ */
+function prettyStream(destination: DestinationStream | undefined): DestinationStream {
+  const format = prettyFactory({
+    colorize: destination === undefined && process.stdout.isTTY,
+    translateTime: ISO_TIME,
+    singleLine: true,
+  });
+  const out = destination ?? pino.destination({ dest: 1, sync: true });
+  return {
+    write: (line: string) => {
+      out.write(format(line));
+    },
+  };
 }
 
 function batchedStdout(): DestinationStream {

@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../config/load.js';
+import { describeConfig, startupFields } from './config-summary.js';
+
+const KEY_A = 'sk-ant-summary-secret-key-a-1111';
+const KEY_B = 'sk-ant-summary-secret-key-b-2222';
+const TOKEN = 'sy-summary-gateway-token-3333';
+const ADMIN = 'sy-summary-admin-token-4444';
+const DB_PASSWORD = 'db-password-5555';
+const SECRETS = [KEY_A, KEY_B, TOKEN, ADMIN, DB_PASSWORD];
+
+const config = parseConfig(
+  {
+    listen: '0.0.0.0:9090',
+    database: `postgres://sy:${DB_PASSWORD}@db/sy`,
+    providers: [
+      {
+        name: 'anthropic',
+        type: 'anthropic',
+        keys: [KEY_A, KEY_B],
+        timeouts: { first_byte: '30s' },
+        on_forbidden: 'verify',
+      },
+      { name: 'openai', type: 'openai', keys: ['short'], recheck_disabled_keys: 0 },
+    ],
+    auth: { allow_byok: true, tokens: [{ user: 'alice', token: TOKEN }] },
+    admin: { token: ADMIN },
+    timeouts: { connect: '5s', first_byte: '10m', idle: '5m' },
+    shutdown_grace: '20s',
+    shutdown_delay: '5s',
+    log_format: 'pretty',
+  },
+  {},
+  '/etc/switchyard.yaml',
+  { file: '/etc/switchyard.yaml' },
+);
+
+describe('startupFields', () => {
+  it('says what is on, with counts and overrides only', () => {
+    expect(startupFields(config)).toEqual({
+      config: '/etc/switchyard.yaml',
+      providers: [
+        {
+          name: 'anthropic',
+          type: 'anthropic',
+          keys: 2,
+          on_forbidden: 'verify',
+          recheck_disabled_keys_ms: 600_000,
+          timeouts_ms: { first_byte: 30_000 },
+        },
+        {
+          name: 'openai',
+          type: 'openai',
+          keys: 1,
+          on_forbidden: 'disable',
+          recheck_disabled_keys_ms: 0,
+        },
+      ],
+      byok: true,
+      admin_api: true,
+      recording: 'postgres://sy:***@db/sy',
+      gateway_tokens: 1,
+      timeouts_ms: { connect: 5000, first_byte: 600_000, idle: 300_000 },
+      shutdown_grace_ms: 20_000,
+      shutdown_delay_ms: 5000,
+      forward_client_ip: false,
+    });
+    const text = JSON.stringify(startupFields(config));
+    for (const secret of SECRETS) expect(text).not.toContain(secret);
+  });
+
+  it('reports recording off without a database', () => {
+    const bare = parseConfig(
+      { providers: [{ name: 'a', type: 'anthropic', keys: ['k'] }] },
+      {},
+      't',
+    );
+    expect(startupFields(bare)).toMatchObject({
+      recording: 'off',
+      byok: false,
+      admin_api: false,
+      gateway_tokens: 0,
+    });
+  });
+});
+
+describe('describeConfig', () => {
+  it('prints every setting in plain words with masked key hints', () => {
+    const text = describeConfig(config);
+    expect(text.split('\n')).toEqual([
+      'Configuration from /etc/switchyard.yaml is valid.',
+      '',
+      'listen: 0.0.0.0:9090',
+      'providers: 2',
+      '  anthropic: type anthropic, https://api.anthropic.com/',
+      '    2 keys, in order: sk-…1111, sk-…2222',
+      '    disabled keys re-checked after 10m (backing off to 1h); on 403: verify',
+      '    timeouts: connect 5s, first byte 30s, idle 5m (first byte set for this provider)',
+      '  openai: type openai, https://api.openai.com/v1/',
+      '    1 key, in order: …',
+      '    disabled keys are never re-checked; on 403: disable',
+      '    timeouts: connect 5s, first byte 10m, idle 5m',
+      'gateway tokens: 1',
+      'BYOK: on',
+      'admin API: on',
+      'recording: postgres://sy:***@db/sy',
+      'timeouts: connect 5s, first byte 10m, idle 5m',
+      'shutdown: grace 20s, delay 5s',
+      'client IP headers to providers: dropped',
+      'log: level info, format pretty',
+      '',
+    ]);
+    for (const secret of SECRETS) expect(text).not.toContain(secret);
+  });
+});

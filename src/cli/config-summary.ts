@@ -1,0 +1,117 @@
+import type { GatewayConfig } from '../config/load.js';
+import { formatDurationMs } from '../config/units.js';
+import type { ProviderSettings } from '../upstream/provider.js';
+import type { UpstreamTimeouts } from '../upstream/timeouts.js';
+import { maskedHint } from '../telemetry/masked-hint.js';
+import { redactedUrl } from '../telemetry/redacted-url.js';
+
+/*
+ * What a configuration turns on, for the startup line and `check-config`. Both show counts,
+ * masked hints and URLs with any password replaced; neither shows a key or a token.
+ */
+
+const TIMEOUT_FIELDS = [
+  ['connect', 'connectMs', 'connect'],
+  ['first_byte', 'firstByteMs', 'first byte'],
+  ['idle', 'idleMs', 'idle'],
+] as const;
+
+function timeoutsMs(timeouts: UpstreamTimeouts): Record<string, number> {
+  return Object.fromEntries(TIMEOUT_FIELDS.map(([name, field]) => [name, timeouts[field]]));
+}
+
+/** The provider's timeouts that differ from the top-level ones. */
+function timeoutOverridesMs(
+  provider: ProviderSettings,
+  defaults: UpstreamTimeouts,
+): Record<string, number> {
+  return Object.fromEntries(
+    TIMEOUT_FIELDS.filter(([, field]) => provider.timeouts[field] !== defaults[field]).map(
+      ([name, field]) => [name, provider.timeouts[field]],
+    ),
+  );
+}
+
+function recording(config: GatewayConfig): string {
+  return config.database === undefined ? 'off' : redactedUrl(config.database);
+}
+
+/**
+ * The fields of the 'switchyard listening' line. Durations are milliseconds, as in every
+ * other log line; field names stay clear of the logger's redacted paths (`keys`, `token`
+ * at the top level).
+ */
+export function startupFields(config: GatewayConfig): Record<string, unknown> {
+  return {
+    config: config.source,
+    providers: config.providers.map((provider) => {
+      const overrides = timeoutOverridesMs(provider, config.timeouts);
+      return {
+        name: provider.name,
+        type: provider.type,
+        keys: provider.keys.length,
+        on_forbidden: provider.onForbidden,
+        recheck_disabled_keys_ms: provider.recheckDisabledKeysMs,
+        ...(Object.keys(overrides).length === 0 ? {} : { timeouts_ms: overrides }),
+      };
+    }),
+    byok: config.auth.allowByok,
+    admin_api: config.adminToken !== undefined,
+    recording: recording(config),
+    gateway_tokens: config.auth.tokens.length,
+    timeouts_ms: timeoutsMs(config.timeouts),
+    shutdown_grace_ms: config.shutdownGraceMs,
+    shutdown_delay_ms: config.shutdownDelayMs,
+    forward_client_ip: config.forwardClientIp,
+  };
+}
+
+function onOff(value: boolean): string {
+  return value ? 'on' : 'off';
+}
+
+function describeTimeouts(timeouts: UpstreamTimeouts): string {
+  return TIMEOUT_FIELDS.map(
+    ([, field, label]) => `${label} ${formatDurationMs(timeouts[field])}`,
+  ).join(', ');
+}
+
+function describeProvider(provider: ProviderSettings, config: GatewayConfig): string[] {
+  const keys = provider.keys.length;
+  const overridden = TIMEOUT_FIELDS.filter(
+    ([, field]) => provider.timeouts[field] !== config.timeouts[field],
+  ).map(([, , label]) => label);
+  const recheck =
+    provider.recheckDisabledKeysMs === 0
+      ? 'disabled keys are never re-checked'
+      : `disabled keys re-checked after ${formatDurationMs(provider.recheckDisabledKeysMs)} (backing off to 1h)`;
+  return [
+    `  ${provider.name}: type ${provider.type}, ${redactedUrl(provider.baseUrl.href)}`,
+    `    ${keys} ${keys === 1 ? 'key' : 'keys'}, in order: ${provider.keys.map(maskedHint).join(', ')}`,
+    `    ${recheck}; on 403: ${provider.onForbidden}`,
+    `    timeouts: ${describeTimeouts(provider.timeouts)}${
+      overridden.length === 0 ? '' : ` (${overridden.join(', ')} set for this provider)`
+    }`,
+  ];
+}
+
+/** The summary `check-config` prints, one fact a line. */
+export function describeConfig(config: GatewayConfig): string {
+  const tokens = config.auth.tokens.length;
+  const lines = [
+    `Configuration from ${config.file ?? 'the environment'} is valid.`,
+    '',
+    `listen: ${config.listen.host}:${config.listen.port}`,
+    `providers: ${config.providers.length}`,
+    ...config.providers.flatMap((provider) => describeProvider(provider, config)),
+    `gateway tokens: ${tokens}${tokens === 0 ? ' (every request will be refused with 401)' : ''}`,
+    `BYOK: ${onOff(config.auth.allowByok)}`,
+    `admin API: ${onOff(config.adminToken !== undefined)}`,
+    `recording: ${recording(config)}`,
+    `timeouts: ${describeTimeouts(config.timeouts)}`,
+    `shutdown: grace ${formatDurationMs(config.shutdownGraceMs)}, delay ${formatDurationMs(config.shutdownDelayMs)}`,
+    `client IP headers to providers: ${config.forwardClientIp ? 'forwarded' : 'dropped'}`,
+    `log: level ${config.logLevel}, format ${config.logFormat}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
