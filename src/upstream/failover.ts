@@ -162,8 +162,17 @@ async function attempt(
       latencyMs: clock.now() - started,
       failedOver: false,
       upstreamRequestId: undefined,
-      error: error instanceof Error ? error.message : String(error),
+      error: describeFailure(error),
     });
     throw error;
   }
+}
+
+/** For the log and the record: what failed, with the cause code and the provider host. */
+function describeFailure(error: unknown): string {
+  if (!(error instanceof UpstreamTransportError)) {
+    return error instanceof Error ? error.message : String(error);
+  }
+  const where = [error.code, error.host].filter((part) => part !== undefined).join(', ');
+  return where === '' ? error.message : `${error.message} (${where})`;
 }
