@@ -1,4 +1,5 @@
 import { createBrotliDecompress, createGunzip, createInflate, type Gunzip } from 'node:zlib';
+import { downstreamResponseHeaders } from './header-hygiene.js';
 import type { UpstreamResponse } from './http-client.js';
 import type { BodySink } from './upstream-body.js';
 import { UpstreamTransportError } from './upstream-error.js';
@@ -17,6 +18,27 @@ const DECODERS: Record<string, (() => Gunzip) | undefined> = {
   br: createBrotliDecompress,
 };
 
+function encodingOf(response: UpstreamResponse): string | undefined {
+  const raw = response.headers['content-encoding'];
+  if (raw === undefined) return undefined;
+  const encoding = (Array.isArray(raw) ? raw.join(',') : raw).trim().toLowerCase();
+  return encoding === '' || encoding === 'identity' ? undefined : encoding;
+}
+
+/**
+ * The headers the client gets for `response` once its body is decoded (no content-encoding
+ * then). Throws UnsupportedEncodingError, and aborts the body, for an encoding the gateway
+ * cannot read: called before the commit point, so that is still a clean 502.
+ */
+export function decodedHeaders(response: UpstreamResponse): Record<string, string | string[]> {
+  const encoding = encodingOf(response);
+  if (encoding !== undefined && DECODERS[encoding] === undefined) {
+    response.body.abort('unsupported content-encoding');
+    throw new UnsupportedEncodingError(encoding);
+  }
+  return downstreamResponseHeaders(response.headers, encoding !== undefined);
+}
+
 /**
  * A sink that decodes `response`'s body before passing bytes on. We ask providers for
  * `identity`, but a misbehaving upstream or proxy may compress anyway, and we read the body.
@@ -28,10 +50,8 @@ export function decodingSink(
   response: UpstreamResponse,
   sink: BodySink,
 ): { sink: BodySink; decoded: boolean } {
-  const raw = response.headers['content-encoding'];
-  if (raw === undefined) return { sink, decoded: false };
-  const encoding = (Array.isArray(raw) ? raw.join(',') : raw).trim().toLowerCase();
-  if (encoding === '' || encoding === 'identity') return { sink, decoded: false };
+  const encoding = encodingOf(response);
+  if (encoding === undefined) return { sink, decoded: false };
   const create = DECODERS[encoding];
   if (create === undefined) {
     response.body.abort('unsupported content-encoding');
