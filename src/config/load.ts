@@ -2,12 +2,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import type { TokenEntry } from '../auth/gateway-tokens.js';
+import type { McpSettings } from '../mcp/settings.js';
 import type { ProviderSettings } from '../upstream/provider.js';
 import type { UpstreamTimeouts } from '../upstream/timeouts.js';
 import { ConfigError } from './config-error.js';
 import { describePath } from './describe-path.js';
 import { envOnlyConfig } from './env-config.js';
 import { interpolateEnv } from './interpolate.js';
+import { mcpSettingsOf } from './mcp-schema.js';
 import { configSchema } from './schema.js';
 
 export interface GatewayConfig {
@@ -25,6 +27,8 @@ export interface GatewayConfig {
   readonly providers: readonly ProviderSettings[];
   readonly auth: { readonly allowByok: boolean; readonly tokens: readonly TokenEntry[] };
   readonly adminToken: string | undefined;
+  /** MCP servers whose tools are injected, and the agentic loop's limit. */
+  readonly mcp: McpSettings;
 }
 
 export const DEFAULT_CONFIG_FILE = './switchyard.yaml';
@@ -104,6 +108,7 @@ export function parseConfig(
     })),
     auth: { allowByok: config.auth.allow_byok, tokens: config.auth.tokens },
     adminToken: config.admin?.token,
+    mcp: mcpSettingsOf(config.mcp_servers, config.mcp_max_iterations),
   };
 }
 
