@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { TokenEntry } from '../auth/gateway-tokens.js';
+import type { McpSettings } from '../mcp/settings.js';
 import type { ProviderSettings } from '../upstream/provider.js';
 import type { UpstreamTimeouts } from '../upstream/timeouts.js';
 import { ConfigError } from './config-error.js';
@@ -8,6 +9,7 @@ import { describePath } from './describe-path.js';
 import { envOnlyConfig } from './env-config.js';
 import { interpolateEnv } from './interpolate.js';
 import { plainIssueMessage } from './issue-messages.js';
+import { mcpSettingsOf } from './mcp-schema.js';
 import { configSchema, LISTEN_EXPECTED } from './schema.js';
 
 export interface GatewayConfig {
@@ -29,6 +31,8 @@ export interface GatewayConfig {
   readonly providers: readonly ProviderSettings[];
   readonly auth: { readonly allowByok: boolean; readonly tokens: readonly TokenEntry[] };
   readonly adminToken: string | undefined;
+  /** MCP servers whose tools are injected, and the agentic loop's limit. */
+  readonly mcp: McpSettings;
 }
 
 export const DEFAULT_CONFIG_FILE = './switchyard.yaml';
@@ -105,6 +109,7 @@ export function parseConfig(
     })),
     auth: { allowByok: config.auth.allow_byok, tokens: config.auth.tokens },
     adminToken: config.admin?.token,
+    mcp: mcpSettingsOf(config.mcp_servers, config.mcp_max_iterations),
   };
 }
 

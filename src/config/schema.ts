@@ -1,52 +1,8 @@
 import { z } from 'zod';
-import { parseDurationMs, parseSizeBytes } from './units.js';
+import { mcpMaxIterations, mcpServers } from './mcp-schema.js';
+import { DASHED_WORDS, duration, flag, size } from './schema-values.js';
 
-export const PROVIDER_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
-
-/** A number or a string with a unit, read by `parse` into milliseconds or bytes. */
-function withUnit(parse: (value: string | number) => number | undefined, expected: string) {
-  return z
-    .union([z.number(), z.string()], { error: `expected ${expected}` })
-    .transform((value, ctx) => {
-      const parsed = parse(value);
-      if (parsed === undefined) {
-        ctx.addIssue({ code: 'custom', message: `expected ${expected}` });
-        return z.NEVER;
-      }
-      return parsed;
-    });
-}
-
-const duration = withUnit(parseDurationMs, 'a duration such as 500ms, 30s or 10m');
-const size = withUnit(parseSizeBytes, 'a size such as 32MiB or 1048576');
-
-const TRUE_WORDS = new Set(['true', '1', 'yes']);
-const FALSE_WORDS = new Set(['false', '0', 'no']);
-export const FLAG_EXPECTED = 'expected true or false (also accepted: yes/no, 1/0)';
-
-/** true/false/1/0/yes/no in any case; undefined for anything else. */
-export function parseFlag(value: unknown): boolean | undefined {
-  if (typeof value === 'boolean') return value;
-  if (value !== 0 && value !== 1 && typeof value !== 'string') return undefined;
-  const word = String(value).trim().toLowerCase();
-  if (TRUE_WORDS.has(word)) return true;
-  if (FALSE_WORDS.has(word)) return false;
-  return undefined;
-}
-
-/**
- * `${VAR}` is substituted after YAML parsing, so an interpolated value is always a string:
- * `allow_byok: ${ALLOW_BYOK}` must accept "true", and the words shells and container
- * platforms use for booleans (1, yes).
- */
-const flag = z.unknown().transform((value, ctx) => {
-  const parsed = parseFlag(value);
-  if (parsed === undefined) {
-    ctx.addIssue({ code: 'custom', message: FLAG_EXPECTED });
-    return z.NEVER;
-  }
-  return parsed;
-});
+export const PROVIDER_NAME = DASHED_WORDS;
 
 /** First path segments the gateway answers itself; a provider there would be unreachable. */
 const RESERVED_NAMES = new Set(['admin', 'healthz', 'readyz', 'metrics']);
@@ -138,6 +94,8 @@ export const configSchema = z
         tokens: z.array(tokenSchema).default([]),
       })
       .default({ allow_byok: false, tokens: [] }),
+    mcp_servers: mcpServers.default([]),
+    mcp_max_iterations: mcpMaxIterations.default(16),
     admin: z
       .strictObject({
         token: z

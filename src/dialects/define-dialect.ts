@@ -1,21 +1,32 @@
 import type { ApiFamily, BridgeRequest, Dialect, DialectId, StreamObserver } from './dialect.js';
+import type { Splice } from './json-object.js';
+import { toolsSplice, type ToolEncoding } from './tool-injection.js';
 import { usageReader, type UsageFields } from './usage-fields.js';
 
 interface DialectSpec {
   readonly id: DialectId;
   readonly family: ApiFamily;
   readonly usage: UsageFields;
+  readonly tools: ToolEncoding;
   readonly observeStream: (request: BridgeRequest | undefined) => StreamObserver;
-  /** Defaults to the client's bytes, untouched. */
-  readonly upstreamBody?: (request: BridgeRequest) => Buffer;
+  /** The dialect's own edits of the client's body, if any; none by default. */
+  readonly edits?: (request: BridgeRequest) => readonly Splice[];
 }
 
 export function defineDialect(spec: DialectSpec): Dialect {
+  const edits = spec.edits ?? (() => []);
   return {
     id: spec.id,
     family: spec.family,
-    upstreamBody: spec.upstreamBody ?? ((request) => request.raw),
+    upstreamBody(request, injectedTools) {
+      const splices = [...edits(request)];
+      const tools =
+        injectedTools === undefined ? undefined : toolsSplice(request.body, injectedTools);
+      if (tools !== undefined) splices.push(tools);
+      return splices.length === 0 ? request.raw : request.body.spliced(splices);
+    },
     observeStream: spec.observeStream,
     usageOf: usageReader(spec.usage),
+    tools: spec.tools,
   };
 }

@@ -2,6 +2,7 @@ import type { TokenUsage } from './token-usage.js';
 import type { GatewayError } from '../errors/gateway-error.js';
 import type { SseEventHandler } from '../sse/framer.js';
 import type { JsonObjectText } from './json-object.js';
+import type { ToolEncoding } from './tool-injection.js';
 
 export type DialectId = 'anthropic-messages' | 'openai-chat' | 'openai-responses';
 
@@ -32,10 +33,15 @@ export interface StreamObserver {
 export interface Dialect {
   readonly id: DialectId;
   readonly family: ApiFamily;
-  /** The bytes to send upstream: the client's own, or minimally edited. */
-  upstreamBody(request: BridgeRequest): Buffer;
+  /**
+   * The bytes to send upstream: the client's own, or minimally edited; with
+   * `injectedTools` (from `tools.declarations`) appended to the request's tools.
+   */
+  upstreamBody(request: BridgeRequest, injectedTools?: Buffer): Buffer;
   /** Without a request: a stream replayed by a passthrough route (a stored response). */
   observeStream(request: BridgeRequest | undefined): StreamObserver;
   /** Usage from the `usage` member of a complete (non-streamed) response. */
   usageOf(usage: unknown): TokenUsage;
+  /** Declaring injected tools in this API's format and adding them to a request. */
+  readonly tools: ToolEncoding;
 }

@@ -203,3 +203,28 @@ describe('JsonObjectText.withMember', () => {
     expect(object('{"é":"ü","x":1}').withMember('x', '2').toString()).toBe('{"é":"ü","x":2}');
   });
 });
+
+describe('JsonObjectText.spliced', () => {
+  const object = (text: string) => {
+    const scan = scanJson(Buffer.from(text));
+    if (scan.kind !== 'object') throw new Error('not an object');
+    return scan.object;
+  };
+
+  it('applies several edits in one copy, in offset order whatever the order given', () => {
+    const body = object('{"a":1, "b":[2] ,"c":3}');
+    const end = body.member('b')?.valueEnd ?? 0;
+    const edits = [
+      { start: end - 1, end: end - 1, bytes: Buffer.from(',9') },
+      body.memberSplice('c', '"x"'),
+      body.memberSplice('new', 'true'),
+    ];
+    expect(body.spliced(edits).toString()).toBe('{"new":true,"a":1, "b":[2,9] ,"c":"x"}');
+  });
+
+  it('separates two members inserted into an empty object', () => {
+    const body = object('{ }');
+    const result = body.spliced([body.memberSplice('a', '1'), body.memberSplice('b', '2')]);
+    expect(JSON.parse(result.toString())).toEqual({ a: 1, b: 2 });
+  });
+});

@@ -250,20 +250,50 @@ export class JsonObjectText {
    * inserted first. Every other byte stays as the client sent it.
    */
   withMember(key: string, valueJson: string): Buffer {
+    return this.spliced([this.memberSplice(key, valueJson)]);
+  }
+
+  /** The splice `withMember` makes, for combining with other edits of the same body. */
+  memberSplice(key: string, valueJson: string | Buffer): Splice {
+    const value = typeof valueJson === 'string' ? Buffer.from(valueJson) : valueJson;
     const existing = this.member(key);
     if (existing !== undefined) {
-      return Buffer.concat([
-        this.raw.subarray(0, existing.valueStart),
-        Buffer.from(valueJson),
-        this.raw.subarray(existing.valueEnd),
-      ]);
+      return { start: existing.valueStart, end: existing.valueEnd, bytes: value };
     }
-    const open = this.raw.indexOf(0x7b);
-    const inserted = `${JSON.stringify(key)}:${valueJson}${this.members.length === 0 ? '' : ','}`;
-    return Buffer.concat([
-      this.raw.subarray(0, open + 1),
-      Buffer.from(inserted),
-      this.raw.subarray(open + 1),
+    const at = this.raw.indexOf(0x7b) + 1;
+    const bytes = Buffer.concat([
+      Buffer.from(`${JSON.stringify(key)}:`),
+      value,
+      Buffer.from(this.members.length === 0 ? '' : ','),
     ]);
+    return { start: at, end: at, bytes };
   }
+
+  /** A copy with non-overlapping splices applied; the bytes between them stay as they are. */
+  spliced(splices: readonly Splice[]): Buffer {
+    const ordered = [...splices].sort((a, b) => a.start - b.start);
+    const parts: Buffer[] = [];
+    let at = 0;
+    let previousInsertion = -1;
+    for (const splice of ordered) {
+      parts.push(this.raw.subarray(at, splice.start));
+      const insertion = splice.start === splice.end;
+      // Two members inserted into an empty object need the comma neither carries.
+      if (insertion && this.members.length === 0 && splice.start === previousInsertion) {
+        parts.push(Buffer.from(','));
+      }
+      parts.push(splice.bytes);
+      if (insertion) previousInsertion = splice.start;
+      at = splice.end;
+    }
+    parts.push(this.raw.subarray(at));
+    return Buffer.concat(parts);
+  }
+}
+
+/** Replace bytes `start`..`end` of a body with `bytes` (an insertion when they are equal). */
+export interface Splice {
+  readonly start: number;
+  readonly end: number;
+  readonly bytes: Buffer;
 }

@@ -1,10 +1,12 @@
 import { defineDialect } from '../define-dialect.js';
 import { AnthropicStreamObserver } from './stream-observer.js';
+import { ANTHROPIC_TOOLS } from './tools.js';
 import { ANTHROPIC_USAGE } from './usage.js';
 
 export const anthropicMessages = defineDialect({
   id: 'anthropic-messages',
   family: 'anthropic',
   usage: ANTHROPIC_USAGE,
+  tools: ANTHROPIC_TOOLS,
   observeStream: () => new AnthropicStreamObserver(),
 });

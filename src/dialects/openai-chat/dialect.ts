@@ -2,6 +2,7 @@ import type { BridgeRequest } from '../dialect.js';
 import { defineDialect } from '../define-dialect.js';
 import { asRecord } from '../json-access.js';
 import { ChatStreamObserver } from './stream-observer.js';
+import { CHAT_TOOLS } from './tools.js';
 import { CHAT_USAGE } from './usage.js';
 
 function clientAskedForUsage(request: BridgeRequest | undefined): boolean {
@@ -17,10 +18,11 @@ export const openaiChat = defineDialect({
   id: 'openai-chat',
   family: 'openai',
   usage: CHAT_USAGE,
+  tools: CHAT_TOOLS,
   observeStream: (request) => new ChatStreamObserver(clientAskedForUsage(request)),
-  upstreamBody(request) {
-    if (!request.stream || clientAskedForUsage(request)) return request.raw;
+  edits(request) {
+    if (!request.stream || clientAskedForUsage(request)) return [];
     const options = { ...asRecord(request.body.value('stream_options')), include_usage: true };
-    return request.body.withMember('stream_options', JSON.stringify(options));
+    return [request.body.memberSplice('stream_options', JSON.stringify(options))];
   },
 });

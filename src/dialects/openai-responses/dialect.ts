@@ -1,5 +1,6 @@
 import { defineDialect } from '../define-dialect.js';
 import { ResponsesStreamObserver } from './stream-observer.js';
+import { RESPONSES_TOOLS } from './tools.js';
 import { RESPONSES_USAGE } from './usage.js';
 
 /** Forwarded byte for byte: reasoning items, previous_response_id and unknown fields survive. */
@@ -7,5 +8,6 @@ export const openaiResponses = defineDialect({
   id: 'openai-responses',
   family: 'openai',
   usage: RESPONSES_USAGE,
+  tools: RESPONSES_TOOLS,
   observeStream: () => new ResponsesStreamObserver(),
 });
