@@ -32,14 +32,16 @@ export function upstreamRequestId(response: UpstreamResponse): string | undefine
 /** A 403 kept while its key is verified, to be relayed as it was if every key is skipped so. */
 interface KeptForbidden {
   readonly response: UpstreamResponse;
-  readonly body: FailedBody;
+  /** Still being read: only a relay of it waits for it. */
+  readonly body: Promise<FailedBody>;
 }
 
-function replay(kept: KeptForbidden): UpstreamResponse {
+async function replay(kept: KeptForbidden): Promise<UpstreamResponse> {
+  const { head } = await kept.body;
   // Relayed from memory, as read: its length is the relay's to set.
   const headers = { ...kept.response.headers };
   delete headers['content-length'];
-  return { status: kept.response.status, headers, body: UpstreamBody.of(kept.body.head) };
+  return { status: kept.response.status, headers, body: UpstreamBody.of(head) };
 }
 
 /**
@@ -89,10 +91,9 @@ export async function sendWithFailover(
     attempts[settled] = { ...(attempts[settled] as UpstreamAttempt), failedOver: true };
     const requestId = upstreamRequestId(response);
     if (trigger === 'permanent' && response.status === 403 && target.onForbidden === 'verify') {
-      const [body, probe] = await Promise.all([
-        readFailedBody(response.body, clock),
-        target.probeKey(key, 'verify'),
-      ]);
+      // Only the probe is waited for: the body is needed if this 403 is relayed in the end.
+      const body = readFailedBody(response.body, clock);
+      const probe = await target.probeKey(key, 'verify');
       if (probe.verdict !== 'rejected') {
         forbidden = { response, body };
         continue;
@@ -101,7 +102,7 @@ export async function sendWithFailover(
         source: 'upstream',
         status: 403,
         upstreamRequestId: requestId,
-        message: Promise.resolve(failedBodyMessage(body, key)),
+        message: body.then((read) => failedBodyMessage(read, key)),
       });
       continue;
     }

@@ -12,6 +12,9 @@ export interface HarnessOptions {
     keys: readonly string[];
     /** Defaults to the mock upstream. */
     baseUrl?: string;
+    /** Passed through to the provider's config as written. */
+    on_forbidden?: 'disable' | 'verify';
+    recheck_disabled_keys?: string | number;
   }[];
   readonly tokens?: readonly { user: string; token: string }[];
   readonly allowByok?: boolean;
