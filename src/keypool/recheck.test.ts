@@ -167,6 +167,22 @@ describe('re-check of disabled keys', () => {
     expect(s.reports).toEqual([]);
   });
 
+  it('a probe started before a re-enable and a new disabling does not decide the new one', async () => {
+    const s = setup('by-hand');
+    s.key.markPermanent(DISABLED);
+    await advance(s.clock, FIRST);
+    expect(s.probes.calls).toHaveLength(1);
+    // Re-enabled and disabled again while the old probe is still out.
+    s.key.enable();
+    s.key.markPermanent(DISABLED);
+    s.probes.answer(works);
+    await settle();
+    expect(s.key.state()).toBe('permanent');
+    // The new disabling keeps its own first delay, not the old backed-off one.
+    expect(s.clock.pending).toEqual([FIRST]);
+    expect(s.reports).toEqual([]);
+  });
+
   it('stop() cancels every schedule, ignores a probe in flight and watches no more', async () => {
     const s = setup('by-hand');
     s.key.markPermanent(DISABLED);

@@ -21,6 +21,11 @@ export interface RecheckReport {
  */
 export class DisabledKeyRecheck {
   private readonly timers = new Map<Key, () => void>();
+  /**
+   * Counts each key's disablings, so that a probe started before a re-enable and a new
+   * disabling cannot apply its old answer to the new one.
+   */
+  private readonly disablings = new Map<Key, number>();
   private readonly unsubscribe: () => void;
   private stopped = false;
 
@@ -33,8 +38,10 @@ export class DisabledKeyRecheck {
     private readonly maxDelayMs = RECHECK_MAX_DELAY_MS,
   ) {
     this.unsubscribe = pool.onTransition((transition) => {
-      if (transition.to === 'permanent') this.schedule(transition.key, this.firstDelayMs);
-      else if (transition.to === 'valid') this.cancel(transition.key);
+      if (transition.to === 'permanent') {
+        this.disablings.set(transition.key, (this.disablings.get(transition.key) ?? 0) + 1);
+        this.schedule(transition.key, this.firstDelayMs);
+      } else if (transition.to === 'valid') this.cancel(transition.key);
     });
   }
 
@@ -72,14 +79,16 @@ export class DisabledKeyRecheck {
 
   private async run(key: Key, delayMs: number): Promise<void> {
     if (!this.stillDisabled(key)) return;
+    const disabling = this.disablings.get(key);
     let result: ProbeResult;
     try {
       result = await this.probe(key, 'recheck');
     } catch {
       result = { verdict: 'inconclusive', status: undefined };
     }
-    // An operator may have re-enabled it meanwhile, or the gateway stopped.
-    if (!this.stillDisabled(key)) return;
+    // An operator may have re-enabled it meanwhile (and it may have been disabled again),
+    // or the gateway stopped.
+    if (!this.stillDisabled(key) || this.disablings.get(key) !== disabling) return;
     if (result.verdict === 'works') {
       key.enable({ source: 'recheck', status: result.status ?? 200 });
       this.report({ key, result, nextInMs: undefined });

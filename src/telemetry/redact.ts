@@ -8,8 +8,11 @@ const MAX_LENGTH = 300;
 
 function looksSecret(run: string): boolean {
   if (run.includes('*') || KEY_PREFIX.test(run)) return true;
-  // A long run mixing letters and digits is an id or a credential; ordinary words are not.
-  return /\d/.test(run) && /[A-Za-z]/.test(run);
+  // A long stretch mixing letters and digits is an id or a credential; words joined by
+  // dashes (a model name such as claude-3-5-sonnet-20241022) are not.
+  return run
+    .split(/[-_]/)
+    .some((part) => part.length >= 16 && /\d/.test(part) && /[A-Za-z]/.test(part));
 }
 
 /**

@@ -701,7 +701,7 @@ describe('on_forbidden: verify', () => {
     expect(s.states()).toEqual(['permanent', 'valid']);
   });
 
-  it('a skipped key does not wait for its stalled 403 body; a relay of it waits for the cap', async () => {
+  it('a skipped key does not wait for its stalled 403 body; a relay of it waits for the cap and is never passed off whole', async () => {
     const stalled = new DrivenBody().push('{"error":{"message":"not this model"}}');
     const s = setup(2, (i) => (i === 0 ? { status: 403, body: stalled } : ok()), {
       onForbidden: 'verify',
@@ -710,7 +710,8 @@ describe('on_forbidden: verify', () => {
     expect(await settledAtOnce(s.send())).toBe(true);
     expect(s.keysSent()).toEqual([0, 1]);
 
-    // Now every key answers 403 and key 0's body stalls: what arrived is relayed at the cap.
+    // Now every key answers 403 and key 0's body stalls: at the cap, the gateway says the
+    // provider's message in its own 403 rather than relay a body it could not read whole.
     const second = new DrivenBody().push('{"error":{"message":"not this model either"}}');
     const t = setup(1, () => ({ status: 403, body: second }), {
       onForbidden: 'verify',
@@ -719,9 +720,21 @@ describe('on_forbidden: verify', () => {
     const relayed = t.send();
     expect(await settledAtOnce(relayed)).toBe(false);
     t.clock.advance(FAILED_BODY_LIMITS.maxMs);
-    const response = await relayed;
+    await expect(relayed).rejects.toMatchObject({
+      name: 'GatewayError',
+      status: 403,
+      message: 'not this model either',
+    });
+
+    // A complete body is relayed as it was.
+    const whole = new DrivenBody().push('{"error":{"message":"whole"}}').end();
+    const u = setup(1, () => ({ status: 403, body: whole }), {
+      onForbidden: 'verify',
+      probe: () => works,
+    });
+    const response = await u.send();
     expect(response.status).toBe(403);
-    expect(await bodyText(response)).toBe('{"error":{"message":"not this model either"}}');
+    expect(await bodyText(response)).toBe('{"error":{"message":"whole"}}');
   });
 
   it('a rejected key does not wait for its stalled 403 body', async () => {

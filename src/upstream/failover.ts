@@ -6,6 +6,8 @@ import { parseRetryAfterMs } from '../keypool/retry-after.js';
 import { classifyStatus } from '../keypool/status-policy.js';
 import { redactMessage } from '../telemetry/redact.js';
 import { maskedHint } from '../telemetry/masked-hint.js';
+import { GatewayError } from '../errors/gateway-error.js';
+import type { Cancellation } from './cancellation.js';
 import type { Credential } from './credential.js';
 import { readFailedBody, type FailedBody } from './failed-body.js';
 import type { UpstreamCall, UpstreamResponse, UpstreamTransport } from './http-client.js';
@@ -20,7 +22,8 @@ export interface FailoverTarget {
   readonly http: UpstreamTransport;
   readonly onForbidden: 'disable' | 'verify';
   setKeyHeader(headers: Record<string, string>, secret: string): void;
-  probeKey(key: Key, reason: ProbeReason): Promise<ProbeResult>;
+  /** `cancellation` ends the probe early, as inconclusive, when the client has gone. */
+  probeKey(key: Key, reason: ProbeReason, cancellation?: Cancellation): Promise<ProbeResult>;
 }
 
 /** Answers to a failed request are JSON; this finds the request id either provider gives. */
@@ -37,7 +40,15 @@ interface KeptForbidden {
 }
 
 async function replay(kept: KeptForbidden): Promise<UpstreamResponse> {
-  const { head } = await kept.body;
+  const { head, complete } = await kept.body;
+  if (!complete) {
+    // Cut at the reading limits: relaying it would pass a truncated body off as whole.
+    throw new GatewayError(
+      403,
+      'permission',
+      errorMessageOf(head) ?? 'the provider refused this request (403)',
+    );
+  }
   // Relayed from memory, as read: its length is the relay's to set.
   const headers = { ...kept.response.headers };
   delete headers['content-length'];
@@ -70,6 +81,7 @@ export async function sendWithFailover(
     return attempt(target, call, clock, attempts, maskedHint(credential.token), undefined);
   }
   const walker = target.pool.walker();
+  const walkStart = attempts.length;
   let forbidden: KeptForbidden | undefined;
   for (;;) {
     throwIfCancelled(call);
@@ -84,16 +96,19 @@ export async function sendWithFailover(
       throw exhausted;
     }
     target.setKeyHeader(call.headers, key.secret);
+    // The attempt before this one, if any, is the one this walk failed over from.
+    const previous = attempts.length - 1;
+    if (previous >= walkStart) {
+      attempts[previous] = { ...(attempts[previous] as UpstreamAttempt), failedOver: true };
+    }
     const response = await attempt(target, call, clock, attempts, key.hint, key.index);
     const trigger = classifyStatus(response.status);
     if (trigger === 'none') return response;
-    const settled = attempts.length - 1;
-    attempts[settled] = { ...(attempts[settled] as UpstreamAttempt), failedOver: true };
     const requestId = upstreamRequestId(response);
     if (trigger === 'permanent' && response.status === 403 && target.onForbidden === 'verify') {
       // Only the probe is waited for: the body is needed if this 403 is relayed in the end.
       const body = readFailedBody(response.body, clock);
-      const probe = await target.probeKey(key, 'verify');
+      const probe = await target.probeKey(key, 'verify', call.cancellation);
       if (probe.verdict !== 'rejected') {
         forbidden = { response, body };
         continue;

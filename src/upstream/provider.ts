@@ -89,10 +89,13 @@ export class Provider implements FailoverTarget {
    * Lists models with `key` through the same client as every request, carrying nothing of
    * any client's request: only the key and the API version header.
    */
-  async probeKey(key: Key, reason: ProbeReason): Promise<ProbeResult> {
+  async probeKey(key: Key, reason: ProbeReason, requester?: Cancellation): Promise<ProbeResult> {
     const cancellation = new Cancellation();
     const cancelDeadline = this.clock.schedule(PROBE_DEADLINE_MS, () => {
       cancellation.cancel('deadline');
+    });
+    const unlink = requester?.onCancel(() => {
+      cancellation.cancel(requester.reason ?? 'client');
     });
     const headers: Record<string, string> = { 'accept-encoding': 'identity' };
     if (this.type === 'anthropic') headers['anthropic-version'] = '2023-06-01';
@@ -113,6 +116,7 @@ export class Provider implements FailoverTarget {
       error = thrown instanceof Error ? thrown.message : String(thrown);
     } finally {
       cancelDeadline();
+      unlink?.();
     }
     const result: ProbeResult = { verdict: verdictOf(status), status };
     this.logger.info(
