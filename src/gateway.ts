@@ -5,6 +5,7 @@ import { GatewayTokens } from './auth/gateway-tokens.js';
 import type { GatewayConfig } from './config/load.js';
 import { Exchange } from './interception/exchange.js';
 import { systemClock, type Clock } from './keypool/clock.js';
+import { McpHub } from './mcp/mcp-hub.js';
 import type { InterceptionSink } from './recorder/interception.js';
 import { FanoutSink, LogSink } from './recorder/log-sink.js';
 import { answerMalformedRequest } from './server/malformed-request.js';
@@ -27,6 +28,8 @@ const LAST_WORDS_MS = 1000;
 /** The composition root: providers, auth, routes and the HTTP server, wired once. */
 export class Gateway {
   readonly providers: readonly Provider[];
+  /** The MCP servers' tools; undefined without `mcp_servers`. */
+  readonly mcp: McpHub | undefined;
   private readonly server: Server;
   private status: Readiness['status'] = 'starting';
   /** Past shutdown_delay: connections are no longer kept alive. */
@@ -41,6 +44,10 @@ export class Gateway {
     const clock = options.clock ?? systemClock;
     const { config } = options;
     this.providers = config.providers.map((settings) => new Provider(settings, clock, logger));
+    this.mcp =
+      config.mcp.servers.length === 0
+        ? undefined
+        : new McpHub({ servers: config.mcp.servers, logger, scheduler: clock });
     const routes = new RouteTable(this.providers);
     const handle = createRequestHandler({
       clock,
@@ -55,7 +62,9 @@ export class Gateway {
       providers: this.providers,
       bodyLimit: config.bodyLimit,
       forwardClientIp: config.forwardClientIp,
-      readiness: () => ({ status: this.status, checks: {} }),
+      tools: this.mcp,
+      maxIterations: config.mcp.maxIterations,
+      readiness: () => ({ status: this.status, checks: this.checks() }),
     });
     this.server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
       const exchange = new Exchange(req, res, clock.now());
@@ -87,7 +96,26 @@ export class Gateway {
       });
     });
     gateway.status = 'ready';
+    // Not awaited: a server that is slow or down must not hold the gateway back; requests
+    // get the tools of the servers ready so far.
+    void gateway.mcp?.start();
     return gateway;
+  }
+
+  /** Each backend's state for /readyz: none of them stops requests, so none makes it 503. */
+  private checks(): Record<string, unknown> {
+    const checks: Record<string, unknown> = {};
+    if (this.mcp !== undefined) {
+      checks['mcp'] = this.mcp.status().map((server) => ({
+        name: server.name,
+        state: server.state === 'ready' ? 'ok' : 'degraded',
+        connection: server.state,
+        tools: server.tools,
+        last_error: server.lastError,
+        retry_in_ms: server.retryInMs,
+      }));
+    }
+    return checks;
   }
 
   get port(): number {
@@ -153,6 +181,6 @@ export class Gateway {
       await closed;
     }
     controller.abort();
-    await Promise.all(this.providers.map((p) => p.close()));
+    await Promise.all([...this.providers.map((p) => p.close()), this.mcp?.close()]);
   }
 }

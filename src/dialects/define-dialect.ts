@@ -1,3 +1,4 @@
+import type { AgenticCodec } from './agentic.js';
 import type { ApiFamily, BridgeRequest, Dialect, DialectId, StreamObserver } from './dialect.js';
 import type { Splice } from './json-object.js';
 import { toolsSplice, type ToolEncoding } from './tool-injection.js';
@@ -8,6 +9,7 @@ interface DialectSpec {
   readonly family: ApiFamily;
   readonly usage: UsageFields;
   readonly tools: ToolEncoding;
+  readonly agentic?: AgenticCodec;
   readonly observeStream: (request: BridgeRequest | undefined) => StreamObserver;
   /** The dialect's own edits of the client's body, if any; none by default. */
   readonly edits?: (request: BridgeRequest) => readonly Splice[];
@@ -28,5 +30,6 @@ export function defineDialect(spec: DialectSpec): Dialect {
     observeStream: spec.observeStream,
     usageOf: usageReader(spec.usage),
     tools: spec.tools,
+    agentic: spec.agentic,
   };
 }

@@ -2,6 +2,7 @@ import type { TokenUsage } from './token-usage.js';
 import type { GatewayError } from '../errors/gateway-error.js';
 import type { SseEventHandler } from '../sse/framer.js';
 import type { JsonObjectText } from './json-object.js';
+import type { AgenticCodec } from './agentic.js';
 import type { ToolEncoding } from './tool-injection.js';
 
 export type DialectId = 'anthropic-messages' | 'openai-chat' | 'openai-responses';
@@ -44,4 +45,6 @@ export interface Dialect {
   usageOf(usage: unknown): TokenUsage;
   /** Declaring injected tools in this API's format and adding them to a request. */
   readonly tools: ToolEncoding;
+  /** How this API takes part in the agentic loop; undefined: injected tools are not offered. */
+  readonly agentic: AgenticCodec | undefined;
 }

@@ -14,3 +14,14 @@ export const emptyUsage = (): TokenUsage => ({
   cacheCreation: 0,
   reasoning: 0,
 });
+
+/** The sum of two usages, e.g. over the upstream calls of an agentic loop. */
+export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
+  return {
+    input: a.input + b.input,
+    output: a.output + b.output,
+    cacheRead: a.cacheRead + b.cacheRead,
+    cacheCreation: a.cacheCreation + b.cacheCreation,
+    reasoning: a.reasoning + b.reasoning,
+  };
+}

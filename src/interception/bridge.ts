@@ -1,10 +1,15 @@
 import type { Caller } from '../auth/caller.js';
 import { parseBridgeRequest } from '../dialects/bridge-request.js';
-import type { Dialect } from '../dialects/dialect.js';
+import type { BridgeRequest, Dialect } from '../dialects/dialect.js';
 import { scanJson, type JsonObjectText } from '../dialects/json-object.js';
 import { emptyUsage, type TokenUsage } from '../dialects/token-usage.js';
 import type { Clock } from '../keypool/clock.js';
-import type { InterceptionOutcome, InterceptionSink } from '../recorder/interception.js';
+import type { ToolSource } from '../mcp/tool-source.js';
+import type {
+  InterceptionSink,
+  ToolCallRecord,
+  UpstreamCallRecord,
+} from '../recorder/interception.js';
 import { isEventStream } from '../sse/event-stream-head.js';
 import type { Logger } from '../telemetry/logger.js';
 import { sendWithFailover } from '../upstream/failover.js';
@@ -13,9 +18,10 @@ import type { Provider } from '../upstream/provider.js';
 import type { UpstreamAttempt } from '../upstream/upstream-attempt.js';
 import { errorMessageOf } from '../upstream/upstream-error-message.js';
 import { relayBuffered } from './buffered-relay.js';
-import { failureOutcome } from './failure-outcome.js';
 import type { Exchange } from './exchange.js';
+import { failureOutcome, type Ending } from './failure-outcome.js';
 import { relayStream } from './stream-relay.js';
+import { runToolLoop } from './tool-loop.js';
 
 export interface BridgeDeps {
   readonly clock: Clock;
@@ -23,12 +29,24 @@ export interface BridgeDeps {
   readonly logger: Logger;
   /** `forward_client_ip`: whether the client's address headers reach the provider. */
   readonly forwardClientIp: boolean;
+  /** The MCP tools injected into bridged requests; undefined without `mcp_servers`. */
+  readonly tools: ToolSource | undefined;
+  /** `mcp_max_iterations`: upstream calls one request may make in the agentic loop. */
+  readonly maxIterations: number;
+}
+
+/** What an interception did, whichever way it went, for the record. */
+interface Done extends Ending {
+  readonly usage: TokenUsage;
+  readonly calls: readonly UpstreamCallRecord[];
+  readonly toolCalls: readonly ToolCallRecord[];
 }
 
 /**
- * One interception, the same for every dialect: parse, call upstream through the failover
- * loop, relay the answer (streamed or whole) and record what happened. The dialect only
- * says how its API's bodies, usage and in-stream errors look.
+ * One interception, the same for every dialect: parse, call upstream (through the failover
+ * loop, and through the agentic loop when the gateway has tools to offer), relay the answer
+ * (streamed or whole) and record what happened. The dialect only says how its API's
+ * bodies, usage, tool calls and in-stream errors look.
  */
 export async function bridge(
   exchange: Exchange,
@@ -40,11 +58,59 @@ export async function bridge(
   deps: BridgeDeps,
 ): Promise<void> {
   const request = parseBridgeRequest(body);
+  const tools = deps.tools?.snapshot();
+  const done =
+    tools !== undefined && tools.tools.length > 0 && dialect.agentic !== undefined
+      ? await runToolLoop(
+          {
+            exchange,
+            provider,
+            dialect,
+            codec: dialect.agentic,
+            upstreamPath,
+            caller,
+            request,
+            tools: tools.avoiding(dialect.tools.clientToolNames(request.body, 'mcp_')),
+            maxIterations: deps.maxIterations,
+          },
+          deps,
+        )
+      : await singleCall(exchange, provider, dialect, upstreamPath, caller, request, deps);
+  const attempts = done.calls.flatMap((call) => call.attempts);
+  deps.sink.record({
+    id: exchange.id,
+    startedAt: exchange.startedAt,
+    durationMs: deps.clock.now() - exchange.startedAt,
+    provider: provider.name,
+    dialect: dialect.id,
+    model: request.model,
+    streaming: request.stream,
+    user: caller.user,
+    credentialKind: caller.credential.kind,
+    keyHint: attempts.at(-1)?.keyHint,
+    attempts: attempts.length,
+    upstreamCalls: done.calls,
+    toolCalls: done.toolCalls,
+    status: done.status ?? 0,
+    outcome: done.outcome,
+    error: done.error,
+    usage: done.usage,
+  });
+}
+
+/** A bridged call without the gateway's tools: one upstream call, relayed as it comes. */
+async function singleCall(
+  exchange: Exchange,
+  provider: Provider,
+  dialect: Dialect,
+  upstreamPath: string,
+  caller: Caller,
+  request: BridgeRequest,
+  deps: BridgeDeps,
+): Promise<Done> {
   const attempts: UpstreamAttempt[] = [];
-  let status = 0;
-  let outcome: InterceptionOutcome = 'failed';
-  let errorMessage: string | undefined;
   let usage: TokenUsage = emptyUsage();
+  let ending: Ending;
   try {
     const response = await sendWithFailover(
       provider,
@@ -65,14 +131,13 @@ export async function bridge(
       deps.clock,
       attempts,
     );
-    status = response.status;
+    const { status } = response;
     const ok = status >= 200 && status < 300;
     if (ok && request.stream && isEventStream(response.headers)) {
       const observer = dialect.observeStream(request);
       const result = await relayStream(exchange, response, observer, dialect.family);
       usage = observer.usage;
-      outcome = result.outcome;
-      errorMessage = result.error;
+      ending = { ...result, status };
     } else {
       let answer: JsonObjectText | undefined;
       let whole: Buffer | undefined;
@@ -83,36 +148,17 @@ export async function bridge(
         if (scan.kind === 'object') answer = scan.object;
       });
       if (ok) usage = dialect.usageOf(answer?.value('usage'));
-      else
-        errorMessage =
-          (whole === undefined ? undefined : errorMessageOf(whole)) ??
-          `upstream answered ${status}`;
-      outcome = exchange.clientGone ? 'cancelled' : ok ? 'completed' : 'upstream_error';
+      ending = {
+        status,
+        outcome: exchange.clientGone ? 'cancelled' : ok ? 'completed' : 'upstream_error',
+        error: ok
+          ? undefined
+          : ((whole === undefined ? undefined : errorMessageOf(whole)) ??
+            `upstream answered ${status}`),
+      };
     }
   } catch (thrown) {
-    const failure = failureOutcome(exchange, dialect.family, thrown, deps.logger);
-    if (failure.status !== undefined) status = failure.status;
-    outcome = failure.outcome;
-    errorMessage = failure.error;
-  } finally {
-    const now = deps.clock.now();
-    deps.sink.record({
-      id: exchange.id,
-      startedAt: exchange.startedAt,
-      durationMs: now - exchange.startedAt,
-      provider: provider.name,
-      dialect: dialect.id,
-      model: request.model,
-      streaming: request.stream,
-      user: caller.user,
-      credentialKind: caller.credential.kind,
-      keyHint: attempts.at(-1)?.keyHint,
-      attempts: attempts.length,
-      upstreamCalls: [{ iteration: 0, attempts, usage }],
-      status,
-      outcome,
-      error: errorMessage,
-      usage,
-    });
+    ending = failureOutcome(exchange, dialect.family, thrown, deps.logger);
   }
+  return { ...ending, usage, calls: [{ iteration: 0, attempts, usage }], toolCalls: [] };
 }

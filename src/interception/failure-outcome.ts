@@ -5,11 +5,12 @@ import type { Logger } from '../telemetry/logger.js';
 import { toGatewayError } from './error-mapping.js';
 import type { Exchange } from './exchange.js';
 
-export interface Failure {
+/** How an interception ended, for the record: well or not. */
+export interface Ending {
   readonly outcome: InterceptionOutcome;
-  /** The status the client got, when the gateway answered it. */
+  /** The status the client got, when it got one. */
   readonly status: number | undefined;
-  readonly error: string;
+  readonly error: string | undefined;
 }
 
 /**
@@ -22,7 +23,7 @@ export function failureOutcome(
   family: ApiFamily,
   thrown: unknown,
   logger: Logger,
-): Failure {
+): Ending {
   if (exchange.clientGone) {
     return { outcome: 'cancelled', status: undefined, error: 'client disconnected' };
   }

@@ -10,6 +10,22 @@ export interface UpstreamCallRecord {
   readonly usage: TokenUsage;
 }
 
+/** A tool call the model made: one of the gateway's (injected) or one of the client's own. */
+export interface ToolCallRecord {
+  readonly iteration: number;
+  /** The MCP server of an injected tool. */
+  readonly server: string | undefined;
+  /** The tool's own name (on its server, for an injected one). */
+  readonly tool: string;
+  readonly injected: boolean;
+  /** The arguments as JSON text, as the model wrote them. */
+  readonly arguments: string;
+  /** How long an injected call took; undefined for the client's. */
+  readonly durationMs: number | undefined;
+  /** What an injected call's failure said to the model. */
+  readonly error: string | undefined;
+}
+
 /**
  * completed: the upstream answered 2xx and, for a stream, reached its terminal event.
  * upstream_error: the upstream answered an error (status or in-stream) that we relayed.
@@ -35,6 +51,7 @@ export interface Interception {
   readonly keyHint: string | undefined;
   readonly attempts: number;
   readonly upstreamCalls: readonly UpstreamCallRecord[];
+  readonly toolCalls: readonly ToolCallRecord[];
   readonly status: number;
   readonly outcome: InterceptionOutcome;
   readonly error: string | undefined;

@@ -1,0 +1,317 @@
+import type { Caller } from '../auth/caller.js';
+import type {
+  AgenticCodec,
+  BlockingAssembler,
+  StreamAssembler,
+  ToolCall,
+  ToolOutcome,
+  Turn,
+} from '../dialects/agentic.js';
+import type { BridgeRequest, Dialect } from '../dialects/dialect.js';
+import { scanJson } from '../dialects/json-object.js';
+import { addUsage, emptyUsage, type TokenUsage } from '../dialects/token-usage.js';
+import { GatewayError } from '../errors/gateway-error.js';
+import type { ToolSet } from '../mcp/tool-source.js';
+import type { ToolCallRecord, UpstreamCallRecord } from '../recorder/interception.js';
+import { isEventStream } from '../sse/event-stream-head.js';
+import { decodedHeaders } from '../upstream/decoded-body.js';
+import { readFailedBody } from '../upstream/failed-body.js';
+import { sendWithFailover } from '../upstream/failover.js';
+import { upstreamRequestHeaders } from '../upstream/header-hygiene.js';
+import type { UpstreamResponse } from '../upstream/http-client.js';
+import type { Provider } from '../upstream/provider.js';
+import type { UpstreamAttempt } from '../upstream/upstream-attempt.js';
+import { UpstreamTransportError } from '../upstream/upstream-error.js';
+import { errorMessageOf } from '../upstream/upstream-error-message.js';
+import type { BridgeDeps } from './bridge.js';
+import { relayBuffered } from './buffered-relay.js';
+import { errorKindOf } from './error-mapping.js';
+import { pumpEvents } from './event-pump.js';
+import type { Exchange } from './exchange.js';
+import { failureOutcome, type Ending } from './failure-outcome.js';
+import { readWholeBody } from './whole-body.js';
+import { endStream } from './stream-relay.js';
+
+/** Every injected tool name starts so (mcp/tool-naming.ts); a body without it calls none. */
+const INJECTED_MARK = Buffer.from('"mcp_');
+
+export interface ToolLoopRequest {
+  readonly exchange: Exchange;
+  readonly provider: Provider;
+  readonly dialect: Dialect;
+  readonly codec: AgenticCodec;
+  readonly upstreamPath: string;
+  readonly caller: Caller;
+  readonly request: BridgeRequest;
+  readonly tools: ToolSet;
+  readonly maxIterations: number;
+}
+
+/** What the loop did, for the record. */
+export interface ToolLoopResult extends Ending {
+  readonly usage: TokenUsage;
+  readonly calls: readonly UpstreamCallRecord[];
+  readonly toolCalls: readonly ToolCallRecord[];
+}
+
+const tooManyIterations = (max: number): GatewayError =>
+  new GatewayError(
+    400,
+    'invalid_request',
+    `the model was still calling the gateway's tools after ${max} upstream calls (mcp_max_iterations); no answer was produced`,
+  );
+
+/**
+ * The agentic loop, once for every API and mode. The request goes upstream with the
+ * injected tools; when the model calls some of them the gateway runs them concurrently,
+ * appends the model's turn and their results in the API's own format (the codec's
+ * `continuation`) and calls upstream again, each call with its own failover walk, until the
+ * model answers without injected calls. The client sees one answer: the codec rewrites the
+ * upstream answers into it (hiding injected calls, renumbering, summing usage).
+ *
+ * The commit point is wherever the codec first gives the client bytes: Messages and Chat
+ * commit on the first upstream event; Responses holds its events until the first output
+ * the client may see, so a loop that fails before that still answers with a status.
+ */
+export async function runToolLoop(
+  loop: ToolLoopRequest,
+  deps: BridgeDeps,
+): Promise<ToolLoopResult> {
+  const { exchange, dialect, codec, request, tools } = loop;
+  const calls: UpstreamCallRecord[] = [];
+  const toolCalls: ToolCallRecord[] = [];
+  const result = (failure: Ending): ToolLoopResult => ({
+    ...failure,
+    usage: calls.reduce((sum, call) => addUsage(sum, call.usage), emptyUsage()),
+    calls,
+    toolCalls,
+  });
+  const headers = {
+    ...upstreamRequestHeaders(exchange.req.headers, {
+      credentialKind: loop.caller.credential.kind,
+      forwardClientIp: deps.forwardClientIp,
+    }),
+    'content-type': 'application/json',
+  };
+  const isInjected = (name: string): boolean => tools.isInjected(name);
+  const assembler: Assembler = request.stream
+    ? { kind: 'stream', stream: codec.streaming(isInjected, request) }
+    : { kind: 'blocking', blocking: codec.blocking(isInjected) };
+  // Tool calls stop when the client leaves or the gateway shuts down.
+  const stop = new AbortController();
+  const unlink = exchange.cancellation.onCancel(() => {
+    stop.abort();
+  });
+  let body = dialect.upstreamBody(request, dialect.tools.declarations(tools.tools));
+  try {
+    for (let iteration = 0; ; iteration++) {
+      if (iteration >= loop.maxIterations) throw tooManyIterations(loop.maxIterations);
+      const attempts: UpstreamAttempt[] = [];
+      const call: UpstreamCallRecord = { iteration, attempts, usage: emptyUsage() };
+      calls.push(call);
+      const response = await sendWithFailover(
+        loop.provider,
+        loop.caller.credential,
+        {
+          method: 'POST',
+          path: loop.upstreamPath,
+          headers,
+          body,
+          cancellation: exchange.cancellation,
+        },
+        deps.clock,
+        attempts,
+      );
+      const step = await readTurn(loop, assembler, response, iteration, deps);
+      if (step.kind === 'ended') {
+        calls[iteration] = { ...call, usage: step.usage };
+        return result(step.failure);
+      }
+      const { turn } = step;
+      calls[iteration] = { ...call, usage: turn.usage };
+      for (const client of turn.clientCalls) toolCalls.push(clientToolRecord(iteration, client));
+      if (turn.injectedCalls.length === 0) {
+        if (assembler.kind === 'blocking') {
+          exchange.respond(response.status, step.headers, assembler.blocking.answer());
+        } else exchange.end();
+        return result({ outcome: 'completed', status: response.status, error: undefined });
+      }
+      const outcomes = await runTools(turn.injectedCalls, tools, stop.signal, iteration, toolCalls);
+      if (exchange.cancellation.isCancelled) {
+        throw new UpstreamTransportError('aborted', exchange.cancellation.message ?? 'cancelled');
+      }
+      const previous = scanJson(body);
+      if (previous.kind !== 'object')
+        throw new Error('the request sent upstream is not a JSON object');
+      body = codec.continuation(previous.object, turn, outcomes);
+    }
+  } catch (thrown) {
+    return result(failureOutcome(exchange, dialect.family, thrown, deps.logger));
+  } finally {
+    unlink();
+  }
+}
+
+type Assembler =
+  | { readonly kind: 'blocking'; readonly blocking: BlockingAssembler }
+  | { readonly kind: 'stream'; readonly stream: StreamAssembler };
+
+type Step =
+  | {
+      readonly kind: 'turn';
+      readonly turn: Turn;
+      /** The headers the client gets for a blocking answer. */
+      readonly headers: Record<string, string | string[]>;
+    }
+  | { readonly kind: 'ended'; readonly failure: Ending; readonly usage: TokenUsage };
+
+/**
+ * Reads one upstream answer into a turn, or ends the exchange when the answer is not one
+ * the loop can go on from: an upstream error, a broken stream, an answer without the
+ * gateway's tools in it on the first call (relayed as it came, the fast path).
+ */
+async function readTurn(
+  loop: ToolLoopRequest,
+  assembler: Assembler,
+  response: UpstreamResponse,
+  iteration: number,
+  deps: BridgeDeps,
+): Promise<Step> {
+  const { exchange, dialect } = loop;
+  const family = dialect.family;
+  const ok = response.status >= 200 && response.status < 300;
+  if (!ok) {
+    return {
+      kind: 'ended',
+      failure: await upstreamError(loop, response, deps),
+      usage: emptyUsage(),
+    };
+  }
+
+  if (assembler.kind === 'stream' && isEventStream(response.headers)) {
+    const { stream } = assembler;
+    const downstream = decodedHeaders(response);
+    const observer = stream.iteration();
+    const failure = await pumpEvents(exchange, response, observer.onEvent, () => {
+      if (exchange.phase === 'before') {
+        exchange.commitEventStream(response.status, downstream, (error) =>
+          stream.errorEvent(error),
+        );
+      }
+    });
+    if (observer.end !== 'completed') {
+      const ended = endStream(exchange, family, observer, failure);
+      return {
+        kind: 'ended',
+        failure: { ...ended, status: response.status },
+        usage: observer.usage,
+      };
+    }
+    return { kind: 'turn', turn: stream.turn(), headers: downstream };
+  }
+
+  if (assembler.kind === 'blocking') {
+    const headers = decodedHeaders(response);
+    const whole = await readWholeBody(response);
+    const scan = scanJson(whole);
+    if (iteration === 0 && (scan.kind !== 'object' || whole.indexOf(INJECTED_MARK) === -1)) {
+      // No injected call in the first answer (or no JSON at all): it goes as it came.
+      exchange.respond(response.status, headers, whole);
+      const usage =
+        scan.kind === 'object' ? dialect.usageOf(scan.object.value('usage')) : emptyUsage();
+      return {
+        kind: 'ended',
+        failure: { outcome: 'completed', status: response.status, error: undefined },
+        usage,
+      };
+    }
+    if (scan.kind !== 'object') {
+      throw new GatewayError(
+        502,
+        'api_error',
+        'the upstream answered a continuation with no JSON object',
+      );
+    }
+    return { kind: 'turn', turn: assembler.blocking.read(scan.object), headers };
+  }
+
+  // A stream was asked for and a plain answer came: passed on if nothing was sent yet.
+  if (exchange.phase === 'before') {
+    await relayBuffered(exchange, family, response);
+    return {
+      kind: 'ended',
+      failure: { outcome: 'completed', status: response.status, error: undefined },
+      usage: emptyUsage(),
+    };
+  }
+  throw new GatewayError(502, 'api_error', 'the upstream answered a continuation without a stream');
+}
+
+/**
+ * An upstream error status. Before the commit point it reaches the client as it came; after
+ * it (a continuation of a stream the client is reading) it becomes the API's error event.
+ */
+async function upstreamError(
+  loop: ToolLoopRequest,
+  response: UpstreamResponse,
+  deps: BridgeDeps,
+): Promise<Ending> {
+  const { exchange, dialect } = loop;
+  if (exchange.phase === 'before') {
+    let whole: Buffer | undefined;
+    await relayBuffered(exchange, dialect.family, response, (bytes) => {
+      whole = bytes;
+    });
+    return {
+      outcome: exchange.clientGone ? 'cancelled' : 'upstream_error',
+      status: response.status,
+      error:
+        (whole === undefined ? undefined : errorMessageOf(whole)) ??
+        `upstream answered ${response.status}`,
+    };
+  }
+  const { head } = await readFailedBody(response.body, deps.clock);
+  const message = errorMessageOf(head) ?? `upstream answered ${response.status}`;
+  exchange.fail(
+    dialect.family,
+    new GatewayError(response.status, errorKindOf(response.status), message),
+  );
+  return { outcome: 'upstream_error', status: response.status, error: message };
+}
+
+/** The injected calls of one turn, all at once; a failing tool gives the model an error result. */
+async function runTools(
+  injected: readonly ToolCall[],
+  tools: ToolSet,
+  signal: AbortSignal,
+  iteration: number,
+  records: ToolCallRecord[],
+): Promise<ToolOutcome[]> {
+  return Promise.all(
+    injected.map(async (call) => {
+      const ran = await tools.call(call.name, call.arguments, { signal });
+      records.push({
+        iteration,
+        server: ran.server,
+        tool: ran.tool,
+        injected: true,
+        arguments: call.arguments,
+        durationMs: ran.durationMs,
+        error: ran.isError ? ran.text : undefined,
+      });
+      return { call, text: ran.text, isError: ran.isError };
+    }),
+  );
+}
+
+function clientToolRecord(iteration: number, call: ToolCall): ToolCallRecord {
+  return {
+    iteration,
+    server: undefined,
+    tool: call.name,
+    injected: false,
+    arguments: call.arguments,
+    durationMs: undefined,
+    error: undefined,
+  };
+}
