@@ -1,6 +1,7 @@
 import type { BridgeRequest } from '../dialect.js';
 import { defineDialect } from '../define-dialect.js';
 import { asRecord } from '../json-access.js';
+import { CHAT_AGENTIC } from './agentic.js';
 import { ChatStreamObserver } from './stream-observer.js';
 import { CHAT_TOOLS } from './tools.js';
 import { CHAT_USAGE } from './usage.js';
@@ -19,6 +20,7 @@ export const openaiChat = defineDialect({
   family: 'openai',
   usage: CHAT_USAGE,
   tools: CHAT_TOOLS,
+  agentic: CHAT_AGENTIC,
   observeStream: (request) => new ChatStreamObserver(clientAskedForUsage(request)),
   edits(request) {
     if (!request.stream || clientAskedForUsage(request)) return [];
