@@ -4,6 +4,8 @@ import { asRecord, countField, parseJson } from '../json-access.js';
 const INDEX_KEY = Buffer.from('"index"');
 const OPEN_OBJECT = 0x7b;
 const OPEN_ARRAY = 0x5b;
+const QUOTE = 0x22;
+const COLON = 0x3a;
 
 /** Where a content block event's top-level `index` lies in the event's bytes. */
 export interface IndexField {
@@ -16,7 +18,7 @@ function isWhitespace(c: number | undefined): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 }
 
-function isDigit(c: number | undefined): boolean {
+function isDigit(c: number | undefined): c is number {
   return c !== undefined && c >= 0x30 && c <= 0x39;
 }
 
@@ -29,25 +31,35 @@ function isDigit(c: number | undefined): boolean {
  * bytes are laid out otherwise: the caller then decodes the event.
  */
 export function findIndexField(raw: Buffer): IndexField | undefined {
-  const open = raw.indexOf(OPEN_OBJECT);
-  if (open < 0) return undefined;
-  const key = raw.indexOf(INDEX_KEY, open);
-  if (key < 0) return undefined;
-  for (let i = open + 1; i < key; i++) {
-    if (raw[i] === OPEN_OBJECT || raw[i] === OPEN_ARRAY) return undefined;
+  // Byte loops rather than Buffer.indexOf: the key sits a few dozen bytes in, and a native
+  // call per delta cost more than the whole walk.
+  const n = raw.length;
+  let i = 0;
+  while (i < n && raw[i] !== OPEN_OBJECT) i++;
+  for (i++; i < n; i++) {
+    const c = raw[i];
+    if (c === OPEN_OBJECT || c === OPEN_ARRAY) return undefined;
+    if (c === QUOTE && isIndexKey(raw, i)) break;
   }
-  let i = key + INDEX_KEY.length;
+  if (i >= n) return undefined;
+  i += INDEX_KEY.length;
   while (isWhitespace(raw[i])) i++;
-  if (raw[i] !== 0x3a) return undefined;
+  if (raw[i] !== COLON) return undefined;
   i++;
   while (isWhitespace(raw[i])) i++;
   const start = i;
-  while (isDigit(raw[i])) i++;
+  let value = 0;
+  for (let c = raw[i]; isDigit(c); c = raw[++i]) value = value * 10 + (c - 0x30);
   // A fraction, an exponent or an absurd length is not an index we would rewrite.
   if (i === start || i - start > 9 || raw[i] === 0x2e || raw[i] === 0x65 || raw[i] === 0x45) {
     return undefined;
   }
-  return { value: Number(raw.toString('latin1', start, i)), start, end: i };
+  return { value, start, end: i };
+}
+
+function isIndexKey(raw: Buffer, at: number): boolean {
+  for (let k = 1; k < INDEX_KEY.length; k++) if (raw[at + k] !== INDEX_KEY[k]) return false;
+  return true;
 }
 
 /** The `index` of an event's decoded data, when `findIndexField` could not read it. */
