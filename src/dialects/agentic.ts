@@ -46,7 +46,7 @@ export interface Turn {
   /**
    * The assistant turn as this API writes it into the next request: the answer's content
    * with the injected calls and without the client's. The codec reads it back in
-   * `continuation`; the loop does not look inside.
+   * `continuation`; the loop does not look inside. Empty when `injectedCalls` is.
    */
   readonly replay: Buffer;
 }
@@ -59,7 +59,7 @@ export interface BlockingAssembler {
   /** Reads one complete 2xx upstream answer. */
   read(body: JsonObjectText): Turn;
   /**
-   * The client's answer after the final `read`: the content of every iteration in order,
+   * Called only when the last `read` had no injected calls. The client's answer: the content of every iteration in order,
    * injected calls and their results hidden, usage summed over the loop; otherwise the
    * final upstream answer as it was.
    */
@@ -84,9 +84,12 @@ export interface IterationObserver {
 
 /** Rewrites the streamed answers of one loop into one stream for the client. */
 export interface StreamAssembler {
-  /** An observer for the next upstream stream. */
+  /**
+   * An observer for the next upstream stream: called once per 2xx event stream the loop
+   * actually reads (never for a failed-over attempt).
+   */
   iteration(): IterationObserver;
-  /** After the current iteration's stream completed. */
+  /** Only after the current iteration's stream reached its terminal event (`end` 'completed'). */
   turn(): Turn;
   /** The API's in-stream error event, continuing the client's stream (indexes, sequence numbers). */
   errorEvent(error: GatewayError): Buffer;
@@ -96,7 +99,8 @@ export interface AgenticCodec {
   /**
    * The next request: `previous` (the body sent upstream last) with the model's turn
    * (`turn.replay`) and the tool results appended, as this API writes them. Every other
-   * byte as it was: model, tools, settings, the client's own fields.
+   * byte as it was: model, tools, settings, the client's own fields. `results` holds
+   * exactly one outcome per `turn.injectedCalls`, in that order.
    */
   continuation(previous: JsonObjectText, turn: Turn, results: readonly ToolOutcome[]): Buffer;
   blocking(isInjected: IsInjected): BlockingAssembler;

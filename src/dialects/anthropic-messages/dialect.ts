@@ -1,4 +1,5 @@
 import { defineDialect } from '../define-dialect.js';
+import { ANTHROPIC_AGENTIC } from './agentic.js';
 import { AnthropicStreamObserver } from './stream-observer.js';
 import { ANTHROPIC_TOOLS } from './tools.js';
 import { ANTHROPIC_USAGE } from './usage.js';
@@ -8,5 +9,6 @@ export const anthropicMessages = defineDialect({
   family: 'anthropic',
   usage: ANTHROPIC_USAGE,
   tools: ANTHROPIC_TOOLS,
+  agentic: ANTHROPIC_AGENTIC,
   observeStream: () => new AnthropicStreamObserver(),
 });
