@@ -4,6 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { GatewayTokens } from './auth/gateway-tokens.js';
 import type { GatewayConfig } from './config/load.js';
 import { Exchange } from './interception/exchange.js';
+import type { InterceptionObserver } from './interception/observer.js';
+import { observeWith } from './interception/observers.js';
 import { systemClock, type Clock } from './keypool/clock.js';
 import { McpHub } from './mcp/mcp-hub.js';
 import type { InterceptionSink } from './recorder/interception.js';
@@ -20,6 +22,8 @@ export interface GatewayOptions {
   readonly clock?: Clock;
   /** Extra interception sinks (tests, later the database recorder). */
   readonly sinks?: readonly InterceptionSink[];
+  /** Watchers of every interception as it happens (metrics, tracing, the dump; tests). */
+  readonly observers?: readonly InterceptionObserver[];
 }
 
 /** After the grace, how long requests still running get to write their last error event. */
@@ -63,6 +67,7 @@ export class Gateway {
       bodyLimit: config.bodyLimit,
       forwardClientIp: config.forwardClientIp,
       tools: this.mcp,
+      observer: observeWith(options.observers ?? [], logger),
       maxIterations: config.mcp.maxIterations,
       readiness: () => ({ status: this.status, checks: this.checks() }),
     });

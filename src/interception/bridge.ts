@@ -6,6 +6,7 @@ import { emptyUsage, type TokenUsage } from '../dialects/token-usage.js';
 import type { Clock } from '../keypool/clock.js';
 import type { ToolSource } from '../mcp/tool-source.js';
 import type {
+  Interception,
   InterceptionSink,
   ToolCallRecord,
   UpstreamCallRecord,
@@ -20,6 +21,7 @@ import { errorMessageOf } from '../upstream/upstream-error-message.js';
 import { relayBuffered } from './buffered-relay.js';
 import type { Exchange } from './exchange.js';
 import { failureOutcome, type Ending } from './failure-outcome.js';
+import type { InterceptionObserver, InterceptionWatch } from './observer.js';
 import { relayStream } from './stream-relay.js';
 import { runToolLoop } from './tool-loop.js';
 
@@ -33,6 +35,8 @@ export interface BridgeDeps {
   readonly tools: ToolSource | undefined;
   /** `mcp_max_iterations`: upstream calls one request may make in the agentic loop. */
   readonly maxIterations: number;
+  /** Metrics, tracing, the dump; undefined when none is on. */
+  readonly observer: InterceptionObserver | undefined;
 }
 
 /** What an interception did, whichever way it went, for the record. */
@@ -58,6 +62,26 @@ export async function bridge(
   deps: BridgeDeps,
 ): Promise<void> {
   const request = parseBridgeRequest(body);
+  const watch = deps.observer?.start({
+    id: exchange.id,
+    kind: 'bridged',
+    provider: provider.name,
+    dialect: dialect.id,
+    model: request.model,
+    streaming: request.stream,
+    user: caller.user,
+    credentialKind: caller.credential.kind,
+    method: 'POST',
+    upstreamPath,
+    headers: exchange.req.headers,
+    body,
+    startedAt: exchange.startedAt,
+  });
+  if (watch !== undefined) {
+    exchange.onCommit = () => {
+      watch.committed?.(deps.clock.now());
+    };
+  }
   const tools = deps.tools?.snapshot();
   const done =
     tools !== undefined && tools.tools.length > 0 && dialect.agentic !== undefined
@@ -72,12 +96,13 @@ export async function bridge(
             request,
             tools: tools.avoiding(dialect.tools.clientToolNames(request.body, 'mcp_')),
             maxIterations: deps.maxIterations,
+            watch,
           },
           deps,
         )
-      : await singleCall(exchange, provider, dialect, upstreamPath, caller, request, deps);
+      : await singleCall(exchange, provider, dialect, upstreamPath, caller, request, deps, watch);
   const attempts = done.calls.flatMap((call) => call.attempts);
-  deps.sink.record({
+  const record: Interception = {
     id: exchange.id,
     startedAt: exchange.startedAt,
     durationMs: deps.clock.now() - exchange.startedAt,
@@ -95,6 +120,15 @@ export async function bridge(
     outcome: done.outcome,
     error: done.error,
     usage: done.usage,
+  };
+  deps.sink.record(record);
+  watch?.end?.({
+    outcome: record.outcome,
+    status: record.status,
+    error: record.error,
+    attempts,
+    record,
+    endedAt: deps.clock.now(),
   });
 }
 
@@ -107,6 +141,7 @@ async function singleCall(
   caller: Caller,
   request: BridgeRequest,
   deps: BridgeDeps,
+  watch: InterceptionWatch | undefined,
 ): Promise<Done> {
   const attempts: UpstreamAttempt[] = [];
   let usage: TokenUsage = emptyUsage();
@@ -127,6 +162,7 @@ async function singleCall(
         },
         body: dialect.upstreamBody(request),
         cancellation: exchange.cancellation,
+        watch,
       },
       deps.clock,
       attempts,

@@ -31,6 +31,8 @@ export class Exchange {
   private current: ExchangePhase = 'before';
   private inStreamError: InStreamError | undefined;
   private stallTimer: NodeJS.Timeout | undefined;
+  /** Told when the commit point is passed (time to first byte, for observers). */
+  onCommit: (() => void) | undefined;
 
   constructor(
     readonly req: IncomingMessage,
@@ -74,6 +76,7 @@ export class Exchange {
     this.current = 'committed';
     this.inStreamError = inStreamError;
     this.res.writeHead(status, headers);
+    this.onCommit?.();
   }
 
   /** Commits an event stream, sending its head at once, before its first event exists. */
@@ -117,6 +120,7 @@ export class Exchange {
     if (this.current !== 'before') return;
     this.current = 'ended';
     this.res.writeHead(status, { 'content-length': Buffer.byteLength(body), ...headers });
+    this.onCommit?.();
     this.res.end(body);
   }
 

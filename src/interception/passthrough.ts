@@ -35,6 +35,26 @@ export async function passthrough(
   const attempts: UpstreamAttempt[] = [];
   let outcome: InterceptionOutcome = 'completed';
   let error: string | undefined;
+  const watch = deps.observer?.start({
+    id: exchange.id,
+    kind: 'passthrough',
+    provider: route.provider.name,
+    dialect: undefined,
+    model: undefined,
+    streaming: false,
+    user: caller.user,
+    credentialKind: caller.credential.kind,
+    method: exchange.req.method ?? 'GET',
+    upstreamPath: route.upstreamPath,
+    headers: exchange.req.headers,
+    body,
+    startedAt: exchange.startedAt,
+  });
+  if (watch !== undefined) {
+    exchange.onCommit = () => {
+      watch.committed?.(deps.clock.now());
+    };
+  }
   try {
     const response = await sendWithFailover(
       route.provider,
@@ -48,6 +68,7 @@ export async function passthrough(
         }),
         body,
         cancellation: exchange.cancellation,
+        watch,
       },
       deps.clock,
       attempts,
@@ -71,6 +92,14 @@ export async function passthrough(
     outcome = failure.outcome;
     error = failure.error;
   }
+  watch?.end?.({
+    outcome,
+    status: exchange.res.statusCode,
+    error,
+    attempts,
+    record: undefined,
+    endedAt: deps.clock.now(),
+  });
   deps.logger.info(
     {
       id: exchange.id,

@@ -29,6 +29,7 @@ import { errorKindOf } from './error-mapping.js';
 import { pumpEvents } from './event-pump.js';
 import type { Exchange } from './exchange.js';
 import { failureOutcome, type Ending } from './failure-outcome.js';
+import type { InterceptionWatch } from './observer.js';
 import { readWholeBody } from './whole-body.js';
 import { endStream } from './stream-relay.js';
 
@@ -45,6 +46,7 @@ export interface ToolLoopRequest {
   readonly request: BridgeRequest;
   readonly tools: ToolSet;
   readonly maxIterations: number;
+  readonly watch: InterceptionWatch | undefined;
 }
 
 /** What the loop did, for the record. */
@@ -118,6 +120,8 @@ export async function runToolLoop(
           headers,
           body,
           cancellation: exchange.cancellation,
+          watch: loop.watch,
+          iteration,
         },
         deps.clock,
         attempts,
@@ -129,14 +133,22 @@ export async function runToolLoop(
       }
       const { turn } = step;
       calls[iteration] = { ...call, usage: turn.usage };
-      for (const client of turn.clientCalls) toolCalls.push(clientToolRecord(iteration, client));
+      for (const client of turn.clientCalls) {
+        const record = clientToolRecord(iteration, client);
+        toolCalls.push(record);
+        loop.watch?.toolCall?.(record, deps.clock.now());
+      }
       if (turn.injectedCalls.length === 0) {
         if (assembler.kind === 'blocking') {
           exchange.respond(response.status, step.headers, assembler.blocking.answer());
         } else exchange.end();
         return result({ outcome: 'completed', status: response.status, error: undefined });
       }
-      const outcomes = await runTools(turn.injectedCalls, tools, stop.signal, iteration, toolCalls);
+      const outcomes = await runTools(turn.injectedCalls, tools, stop.signal, (record) => {
+        const toolRecord = { ...record, iteration };
+        toolCalls.push(toolRecord);
+        loop.watch?.toolCall?.(toolRecord, deps.clock.now());
+      });
       if (exchange.cancellation.isCancelled) {
         throw new UpstreamTransportError('aborted', exchange.cancellation.message ?? 'cancelled');
       }
@@ -284,22 +296,20 @@ async function runTools(
   injected: readonly ToolCall[],
   tools: ToolSet,
   signal: AbortSignal,
-  iteration: number,
-  records: ToolCallRecord[],
+  ran: (record: Omit<ToolCallRecord, 'iteration'>) => void,
 ): Promise<ToolOutcome[]> {
   return Promise.all(
     injected.map(async (call) => {
-      const ran = await tools.call(call.name, call.arguments, { signal });
-      records.push({
-        iteration,
-        server: ran.server,
-        tool: ran.tool,
+      const result = await tools.call(call.name, call.arguments, { signal });
+      ran({
+        server: result.server,
+        tool: result.tool,
         injected: true,
         arguments: call.arguments,
-        durationMs: ran.durationMs,
-        error: ran.isError ? ran.text : undefined,
+        durationMs: result.durationMs,
+        error: result.isError ? result.text : undefined,
       });
-      return { call, text: ran.text, isError: ran.isError };
+      return { call, text: result.text, isError: result.isError };
     }),
   );
 }

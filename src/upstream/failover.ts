@@ -8,6 +8,7 @@ import { redactMessage } from '../telemetry/redact.js';
 import { maskedHint } from '../telemetry/masked-hint.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { Cancellation } from './cancellation.js';
+import type { AttemptWatch } from './attempt-observer.js';
 import type { Credential } from './credential.js';
 import { readFailedBody, type FailedBody } from './failed-body.js';
 import type { UpstreamCall, UpstreamResponse, UpstreamTransport } from './http-client.js';
@@ -78,62 +79,118 @@ export async function sendWithFailover(
   if (credential.kind === 'byok') {
     call.headers[credential.header] =
       credential.header === 'authorization' ? `Bearer ${credential.token}` : credential.token;
-    return attempt(target, call, clock, attempts, maskedHint(credential.token), undefined);
+    const { response, watch } = await attempt(
+      target,
+      call,
+      clock,
+      attempts,
+      maskedHint(credential.token),
+      undefined,
+    );
+    watchToTheEnd(response, watch, attempts, attempts.length - 1);
+    return response;
   }
   const walker = target.pool.walker();
   const walkStart = attempts.length;
   let forbidden: KeptForbidden | undefined;
-  for (;;) {
-    throwIfCancelled(call);
-    let key: Key;
-    try {
-      key = walker.next();
-    } catch (exhausted) {
-      // Every key that was not skipped for this request is cooling down or disabled. A 403
-      // about this request is the more useful answer, unless a key will be back soon.
-      if (forbidden !== undefined && !target.pool.keys.some((k) => k.state() === 'temporary'))
-        return replay(forbidden);
-      throw exhausted;
-    }
-    target.setKeyHeader(call.headers, key.secret);
-    // The attempt before this one, if any, is the one this walk failed over from.
-    const previous = attempts.length - 1;
-    if (previous >= walkStart) {
-      attempts[previous] = { ...(attempts[previous] as UpstreamAttempt), failedOver: true };
-    }
-    const response = await attempt(target, call, clock, attempts, key.hint, key.index);
-    const trigger = classifyStatus(response.status);
-    if (trigger === 'none') return response;
-    const requestId = upstreamRequestId(response);
-    if (trigger === 'permanent' && response.status === 403 && target.onForbidden === 'verify') {
-      // Only the probe is waited for: the body is needed if this 403 is relayed in the end.
-      const body = readFailedBody(response.body, clock);
-      const probe = await target.probeKey(key, 'verify', call.cancellation);
-      if (probe.verdict !== 'rejected') {
-        forbidden = { response, body };
-        continue;
+  // The failed-over attempt whose observers learn its end once the walk decides what follows.
+  let pending: { readonly watch: AttemptWatch; readonly index: number } | undefined;
+  const settlePending = (): void => {
+    pending?.watch.end?.(attempts[pending.index] as UpstreamAttempt, undefined);
+    pending = undefined;
+  };
+  try {
+    for (;;) {
+      throwIfCancelled(call);
+      let key: Key;
+      try {
+        key = walker.next();
+      } catch (exhausted) {
+        // Every key that was not skipped for this request is cooling down or disabled. A 403
+        // about this request is the more useful answer, unless a key will be back soon.
+        if (forbidden !== undefined && !target.pool.keys.some((k) => k.state() === 'temporary'))
+          return await replay(forbidden);
+        throw exhausted;
       }
-      key.markPermanent({
-        source: 'upstream',
-        status: 403,
-        upstreamRequestId: requestId,
-        message: body.then((read) => failedBodyMessage(read, key)),
-      });
-      continue;
+      target.setKeyHeader(call.headers, key.secret);
+      // The attempt before this one, if any, is the one this walk failed over from.
+      const previous = attempts.length - 1;
+      if (previous >= walkStart) {
+        attempts[previous] = { ...(attempts[previous] as UpstreamAttempt), failedOver: true };
+      }
+      settlePending();
+      const { response, watch } = await attempt(target, call, clock, attempts, key.hint, key.index);
+      const trigger = classifyStatus(response.status);
+      if (trigger === 'none') {
+        watchToTheEnd(response, watch, attempts, attempts.length - 1);
+        return response;
+      }
+      if (watch !== undefined) {
+        // Its body is only read to drop it; its end is what the walk does next.
+        response.body.tap(watch.data?.bind(watch), () => undefined);
+        pending = { watch, index: attempts.length - 1 };
+      }
+      await failOver(target, call, clock, key, response, (kept) => (forbidden = kept));
     }
-    const message = readFailedBody(response.body, clock).then((body) =>
-      failedBodyMessage(body, key),
-    );
-    const cause = {
-      source: 'upstream',
-      status: response.status,
-      upstreamRequestId: requestId,
-      message,
-    } as const;
-    if (trigger === 'temporary') {
-      key.markTemporary(parseRetryAfterMs(response.headers, clock.now()), cause);
-    } else key.markPermanent(cause);
+  } finally {
+    settlePending();
   }
+}
+
+/** The observers of an answer that is returned learn its end when its body ends. */
+function watchToTheEnd(
+  response: UpstreamResponse,
+  watch: AttemptWatch | undefined,
+  attempts: readonly UpstreamAttempt[],
+  index: number,
+): void {
+  if (watch === undefined) return;
+  response.body.tap(watch.data?.bind(watch), (error) => {
+    watch.end?.(attempts[index] as UpstreamAttempt, error);
+  });
+}
+
+/**
+ * Marks `key` from a 429 or 401/403 and starts reading the failed body in the background;
+ * with `on_forbidden: verify`, a 403 waits for the key's probe first and, when the key still
+ * works, is kept (`keep`) in case it must be relayed.
+ */
+async function failOver(
+  target: FailoverTarget,
+  call: UpstreamCall,
+  clock: Clock,
+  key: Key,
+  response: UpstreamResponse,
+  keep: (kept: KeptForbidden) => void,
+): Promise<void> {
+  const trigger = classifyStatus(response.status);
+  const requestId = upstreamRequestId(response);
+  if (trigger === 'permanent' && response.status === 403 && target.onForbidden === 'verify') {
+    // Only the probe is waited for: the body is needed if this 403 is relayed in the end.
+    const body = readFailedBody(response.body, clock);
+    const probe = await target.probeKey(key, 'verify', call.cancellation);
+    if (probe.verdict !== 'rejected') {
+      keep({ response, body });
+      return;
+    }
+    key.markPermanent({
+      source: 'upstream',
+      status: 403,
+      upstreamRequestId: requestId,
+      message: body.then((read) => failedBodyMessage(read, key)),
+    });
+    return;
+  }
+  const message = readFailedBody(response.body, clock).then((body) => failedBodyMessage(body, key));
+  const cause = {
+    source: 'upstream',
+    status: response.status,
+    upstreamRequestId: requestId,
+    message,
+  } as const;
+  if (trigger === 'temporary') {
+    key.markTemporary(parseRetryAfterMs(response.headers, clock.now()), cause);
+  } else key.markPermanent(cause);
 }
 
 function failedBodyMessage(body: FailedBody, key: Key): string | undefined {
@@ -155,9 +212,19 @@ async function attempt(
   attempts: UpstreamAttempt[],
   keyHint: string,
   keyIndex: number | undefined,
-): Promise<UpstreamResponse> {
+): Promise<{ response: UpstreamResponse; watch: AttemptWatch | undefined }> {
   throwIfCancelled(call);
   const started = clock.now();
+  const watch = call.watch?.attempt?.({
+    keyHint,
+    keyIndex,
+    iteration: call.iteration ?? 0,
+    method: call.method,
+    path: call.path,
+    headers: call.headers,
+    body: call.body,
+    startedAt: started,
+  });
   try {
     const response = await target.http.send(call);
     attempts.push({
@@ -169,9 +236,10 @@ async function attempt(
       upstreamRequestId: upstreamRequestId(response),
       error: undefined,
     });
-    return response;
+    watch?.head?.(response.status, response.headers);
+    return { response, watch };
   } catch (error) {
-    attempts.push({
+    const failed: UpstreamAttempt = {
       keyHint,
       keyIndex,
       status: undefined,
@@ -179,7 +247,9 @@ async function attempt(
       failedOver: false,
       upstreamRequestId: undefined,
       error: describeFailure(error),
-    });
+    };
+    attempts.push(failed);
+    watch?.end?.(failed, error);
     throw error;
   }
 }

@@ -1,4 +1,5 @@
 import { Agent, type Dispatcher } from 'undici';
+import type { AttemptObserver } from './attempt-observer.js';
 import type { Cancellation } from './cancellation.js';
 import type { UpstreamTimeouts } from './timeouts.js';
 import { UpstreamBody } from './upstream-body.js';
@@ -12,6 +13,10 @@ export interface UpstreamCall {
   readonly body: Buffer | undefined;
   /** Fires when the client goes away: the upstream request is then aborted. */
   readonly cancellation: Cancellation;
+  /** Observers of the interception this call belongs to (metrics, tracing, the dump). */
+  readonly watch?: AttemptObserver | undefined;
+  /** 0 for the client's own request; >0 for agentic continuations. */
+  readonly iteration?: number;
 }
 
 /** What the failover loop needs of an HTTP client: one call, one answer head. */

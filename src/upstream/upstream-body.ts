@@ -24,6 +24,8 @@ const SETTLED: BodyController = {
  */
 export class UpstreamBody {
   private sink: BodySink | undefined;
+  private onChunk: ((chunk: Buffer) => void) | undefined;
+  private onFinish: ((error: unknown) => void) | undefined;
   private queued: Buffer[] = [];
   private ended = false;
   private failure: UpstreamTransportError | undefined;
@@ -69,8 +71,20 @@ export class UpstreamBody {
     this.controller.abort(new Error(reason));
   }
 
+  /**
+   * Lets an observer see the body as it arrives (chunks before any decoding) and when it
+   * finishes, whoever reads it. One tap per body.
+   */
+  tap(onChunk: ((chunk: Buffer) => void) | undefined, onFinish: (error: unknown) => void): void {
+    this.onChunk = onChunk;
+    this.onFinish = onFinish;
+    if (this.failure !== undefined) onFinish(this.failure);
+    else if (this.ended) onFinish(undefined);
+  }
+
   /** @internal Called by the dispatch handler. */
   push(chunk: Buffer): void {
+    this.onChunk?.(chunk);
     if (this.sink === undefined) this.queued.push(chunk);
     else this.sink.onData(chunk);
   }
@@ -78,12 +92,14 @@ export class UpstreamBody {
   /** @internal */
   end(): void {
     this.ended = true;
+    this.onFinish?.(undefined);
     this.sink?.onEnd();
   }
 
   /** @internal */
   fail(error: UpstreamTransportError): void {
     this.failure = error;
+    this.onFinish?.(error);
     this.sink?.onError(error);
   }
 }
