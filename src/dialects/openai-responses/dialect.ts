@@ -1,4 +1,5 @@
 import { defineDialect } from '../define-dialect.js';
+import { RESPONSES_AGENTIC } from './agentic.js';
 import { ResponsesStreamObserver } from './stream-observer.js';
 import { RESPONSES_TOOLS } from './tools.js';
 import { RESPONSES_USAGE } from './usage.js';
@@ -9,5 +10,6 @@ export const openaiResponses = defineDialect({
   family: 'openai',
   usage: RESPONSES_USAGE,
   tools: RESPONSES_TOOLS,
+  agentic: RESPONSES_AGENTIC,
   observeStream: () => new ResponsesStreamObserver(),
 });
