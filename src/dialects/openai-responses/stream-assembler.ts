@@ -53,7 +53,16 @@ export class ResponsesStreamAssembler implements StreamAssembler {
 
   turn(): Turn {
     if (this.current === undefined) throw new Error('turn() before any iteration()');
-    return this.current.turn();
+    const turn = this.current.turn();
+    if (turn.injectedCalls.length > 0 && this.head !== undefined) {
+      // Nothing was shown yet: the client's response becomes the next one, whose id the
+      // provider stores with the whole conversation, so `store: true` can chain on it.
+      this.head = [];
+      this.created = undefined;
+      this.createdBy = undefined;
+      this.responseId = undefined;
+    }
+    return turn;
   }
 
   errorEvent(error: GatewayError): Buffer {
