@@ -6,6 +6,7 @@ import { systemClock, type Clock } from './keypool/clock.js';
 import type { KeyTransition } from './keypool/key.js';
 import type { InterceptionSink } from './recorder/interception.js';
 import { FanoutSink, LogSink } from './recorder/log-sink.js';
+import { startRecording, type Recording, type RecordingDeps } from './recorder/recording.js';
 import { answerMalformedRequest } from './server/malformed-request.js';
 import { createRequestHandler } from './server/request-handler.js';
 import { RouteTable } from './server/route-table.js';
@@ -16,8 +17,10 @@ export interface GatewayOptions {
   readonly config: GatewayConfig;
   readonly logger: Logger;
   readonly clock?: Clock;
-  /** Extra interception sinks (tests, later the database recorder). */
+  /** Extra interception sinks (tests), besides the log and the database recorder. */
   readonly sinks?: readonly InterceptionSink[];
+  /** Recorder timers and queue tuning (tests, benchmarks). */
+  readonly recorder?: Pick<RecordingDeps, 'scheduler' | 'tuning'>;
 }
 
 function logTransition(logger: Logger, provider: string, t: KeyTransition): void {
@@ -38,6 +41,7 @@ function logTransition(logger: Logger, provider: string, t: KeyTransition): void
 export class Gateway {
   readonly providers: readonly Provider[];
   private readonly server: Server;
+  private readonly recording: Recording;
   private ready = false;
   private draining = false;
   private inFlight = 0;
@@ -55,10 +59,15 @@ export class Gateway {
         }),
     );
     const routes = new RouteTable(this.providers);
+    this.recording = startRecording(config, { logger, clock, ...options.recorder });
+    const recorderSink = this.recording.sink === undefined ? [] : [this.recording.sink];
     const handler = createRequestHandler({
       clock,
       logger,
-      sink: new FanoutSink([new LogSink(logger), ...(options.sinks ?? [])], logger),
+      sink: new FanoutSink(
+        [new LogSink(logger), ...recorderSink, ...(options.sinks ?? [])],
+        logger,
+      ),
       routes,
       auth: { tokens: new GatewayTokens(config.auth.tokens), allowByok: config.auth.allowByok },
       adminToken:
@@ -68,6 +77,7 @@ export class Gateway {
       providers: this.providers,
       bodyLimit: config.bodyLimit,
       isReady: () => this.ready,
+      readinessChecks: () => ({ database: this.recording.status() }),
     });
     this.server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
       this.inFlight++;
@@ -90,13 +100,18 @@ export class Gateway {
 
   static async start(options: GatewayOptions, listen = options.config.listen): Promise<Gateway> {
     const gateway = new Gateway(options, options.logger);
-    await new Promise<void>((resolve, reject) => {
-      gateway.server.once('error', reject);
-      gateway.server.listen(listen.port, listen.host, () => {
-        gateway.server.off('error', reject);
-        resolve();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        gateway.server.once('error', reject);
+        gateway.server.listen(listen.port, listen.host, () => {
+          gateway.server.off('error', reject);
+          resolve();
+        });
       });
-    });
+    } catch (error) {
+      await gateway.recording.close(0);
+      throw error;
+    }
     gateway.ready = true;
     return gateway;
   }
@@ -145,5 +160,7 @@ export class Gateway {
     }
     clearTimeout(timer);
     await Promise.all(this.providers.map((p) => p.http.close()));
+    // Every request has ended, so every interception is queued: write them out.
+    await this.recording.close(graceMs);
   }
 }

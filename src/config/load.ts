@@ -5,6 +5,7 @@ import type { TokenEntry } from '../auth/gateway-tokens.js';
 import type { ProviderSettings } from '../upstream/provider.js';
 import type { UpstreamTimeouts } from '../upstream/timeouts.js';
 import { ConfigError } from './config-error.js';
+import type { DatabaseTarget } from './database-target.js';
 import { describePath } from './describe-path.js';
 import { envOnlyConfig } from './env-config.js';
 import { interpolateEnv } from './interpolate.js';
@@ -14,7 +15,8 @@ export interface GatewayConfig {
   /** Where the configuration came from, for the startup line. */
   readonly source: string;
   readonly listen: { readonly host: string; readonly port: number };
-  readonly database: string | undefined;
+  readonly database: DatabaseTarget;
+  readonly recording: RecordingSettings;
   readonly logLevel: string;
   readonly logFormat: 'json' | 'pretty';
   readonly shutdownGraceMs: number;
@@ -25,6 +27,14 @@ export interface GatewayConfig {
   readonly providers: readonly ProviderSettings[];
   readonly auth: { readonly allowByok: boolean; readonly tokens: readonly TokenEntry[] };
   readonly adminToken: string | undefined;
+}
+
+/** What is kept of each interception, and for how long. */
+export interface RecordingSettings {
+  readonly prompts: boolean;
+  readonly thoughts: boolean;
+  /** 0 keeps records forever. */
+  readonly retentionMs: number;
 }
 
 export const DEFAULT_CONFIG_FILE = './switchyard.yaml';
@@ -83,6 +93,11 @@ export function parseConfig(
     source,
     listen: parseListen(config.listen),
     database: config.database,
+    recording: {
+      prompts: config.recording.prompts,
+      thoughts: config.recording.thoughts,
+      retentionMs: config.recording.retention,
+    },
     logLevel: config.log_level,
     logFormat: config.log_format,
     shutdownGraceMs: config.shutdown_grace,

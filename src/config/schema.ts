@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DATABASE_EXPECTED, DEFAULT_DATABASE, parseDatabaseTarget } from './database-target.js';
 import { parseDurationMs, parseSizeBytes } from './units.js';
 
 export const PROVIDER_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -16,6 +17,7 @@ function withUnit(parse: (value: string | number) => number | undefined, expecte
 }
 
 const duration = withUnit(parseDurationMs, 'a duration such as 500ms, 30s or 10m');
+const longDuration = withUnit(parseDurationMs, 'a duration such as 60d, 12h or 0 (keep forever)');
 const size = withUnit(parseSizeBytes, 'a size such as 32MiB or 1048576');
 
 /**
@@ -85,7 +87,27 @@ const tokenSchema = z.strictObject({
 export const configSchema = z
   .strictObject({
     listen: listen.default('127.0.0.1:8080'),
-    database: z.string().min(1).optional(),
+    database: z
+      .string()
+      .default(DEFAULT_DATABASE)
+      .transform((value, ctx) => {
+        const target = parseDatabaseTarget(value);
+        if (target === undefined) {
+          ctx.addIssue({ code: 'custom', message: DATABASE_EXPECTED });
+          return z.NEVER;
+        }
+        return target;
+      }),
+    recording: z
+      .strictObject({
+        /** The last user prompt of each interception. */
+        prompts: flag.default(true),
+        /** The model's reasoning text. */
+        thoughts: flag.default(false),
+        // 0 keeps records forever.
+        retention: longDuration.default(60 * 86_400_000),
+      })
+      .default({ prompts: true, thoughts: false, retention: 60 * 86_400_000 }),
     log_level: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),

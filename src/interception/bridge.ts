@@ -100,6 +100,7 @@ export async function bridge(
     deps.sink.record({
       id: randomUUID(),
       startedAt: exchange.startedAt,
+      endedAt: now,
       durationMs: now - exchange.startedAt,
       provider: provider.name,
       dialect: dialect.id,
@@ -113,6 +114,11 @@ export async function bridge(
       outcome,
       error: errorMessage,
       usage,
+      // Until the flow traces single attempts, tool calls and clients (issue 11): the one
+      // call made, without per-attempt detail, and the client as its user agent alone.
+      upstreamCalls: trace.attempts === 0 ? [] : [{ iteration: 0, attempts: [], usage }],
+      toolCalls: [],
+      client: { name: 'other', userAgent: exchange.req.headers['user-agent']?.slice(0, 200) },
     });
   }
 }

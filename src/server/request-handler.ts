@@ -14,6 +14,8 @@ export interface HandlerDeps extends BridgeDeps, AdminDeps {
   readonly bodyLimit: number;
   /** False until listening and again while draining for shutdown. */
   readonly isReady: () => boolean;
+  /** Each backend's state for /readyz's body; none of them stops requests. */
+  readonly readinessChecks: () => Record<string, unknown>;
 }
 
 const BODYLESS = new Set(['GET', 'HEAD']);
@@ -51,7 +53,10 @@ async function handle(exchange: Exchange, deps: HandlerDeps): Promise<void> {
   if (path === '/readyz') {
     await discardRequestBody(req);
     const ready = deps.isReady();
-    exchange.sendJson(ready ? 200 : 503, JSON.stringify({ status: ready ? 'ready' : 'draining' }));
+    exchange.sendJson(
+      ready ? 200 : 503,
+      JSON.stringify({ status: ready ? 'ready' : 'draining', checks: deps.readinessChecks() }),
+    );
     return;
   }
   if (path === '/admin' || path.startsWith('/admin/')) {
