@@ -12,7 +12,7 @@ const SERVER_URL =
 export interface TestDatabase {
   readonly url: string;
   readonly name: string;
-  drop(): Promise<void>;
+  readonly drop: () => Promise<void>;
 }
 
 async function onServer(sql: string): Promise<void> {
