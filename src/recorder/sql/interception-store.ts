@@ -1,4 +1,4 @@
-import type { Insertable, Kysely, Transaction } from 'kysely';
+import type { ControlledTransaction, Insertable, Kysely } from 'kysely';
 import type { Interception } from '../interception.js';
 import { fromRows, toRows } from './interception-rows.js';
 import type { RecordingDatabase } from './open-database.js';
@@ -34,7 +34,7 @@ export interface InterceptionPage {
 const MAX_PARAMETERS = 30_000;
 
 async function insertChunked<T extends keyof RecordingTables>(
-  trx: Transaction<RecordingTables>,
+  trx: ControlledTransaction<RecordingTables>,
   table: T,
   rows: readonly Insertable<RecordingTables[T]>[],
 ): Promise<void> {
@@ -64,7 +64,11 @@ export class InterceptionStore {
   async insert(batch: readonly Interception[]): Promise<void> {
     if (batch.length === 0) return;
     const rows = batch.map(toRows);
-    await this.db.transaction().execute(async (trx) => {
+    // A controlled transaction, so that when the rollback fails too (SQLite already rolled
+    // back after an I/O error, a PostgreSQL connection is gone) the error that tells why
+    // is the one thrown, not the rollback's.
+    const trx = await this.db.startTransaction().execute();
+    try {
       await insertChunked(
         trx,
         'interceptions',
@@ -90,7 +94,14 @@ export class InterceptionStore {
         'interception_texts',
         rows.flatMap((r) => (r.texts === undefined ? [] : [r.texts])),
       );
-    });
+      await trx.commit().execute();
+    } catch (error) {
+      await trx
+        .rollback()
+        .execute()
+        .catch(() => undefined);
+      throw error;
+    }
   }
 
   /** One interception with its calls, attempts, tool calls and texts. */
