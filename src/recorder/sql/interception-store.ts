@@ -1,5 +1,6 @@
-import type { ControlledTransaction, Insertable, Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Interception } from '../interception.js';
+import { InsertStatements } from './insert-statements.js';
 import { fromRows, toRows } from './interception-rows.js';
 import type { RecordingDatabase } from './open-database.js';
 import type { InterceptionsTable, RecordingTables } from './tables.js';
@@ -27,37 +28,21 @@ export interface InterceptionPage {
   readonly next: InterceptionCursor | undefined;
 }
 
-/**
- * Both engines accept tens of thousands of bound parameters per statement (SQLite 32,766,
- * PostgreSQL 65,535); rows are inserted in chunks that stay below either limit.
- */
-const MAX_PARAMETERS = 30_000;
-
-async function insertChunked<T extends keyof RecordingTables>(
-  trx: ControlledTransaction<RecordingTables>,
-  table: T,
-  rows: readonly Insertable<RecordingTables[T]>[],
-): Promise<void> {
-  const first = rows[0];
-  if (first === undefined) return;
-  const perChunk = Math.max(1, Math.floor(MAX_PARAMETERS / Object.keys(first).length));
-  for (let start = 0; start < rows.length; start += perChunk) {
-    await trx
-      .insertInto(table)
-      .values(rows.slice(start, start + perChunk))
-      // A batch retried after its commit went through but the answer was lost is
-      // written once: every table's key is the interception's id (and a position).
-      .onConflict((oc) => oc.doNothing())
-      .execute();
-  }
-}
+const CHILD_TABLES = [
+  'upstream_calls',
+  'upstream_attempts',
+  'tool_calls',
+  'interception_texts',
+] as const;
 
 /** The recording queries, written once for SQLite and PostgreSQL. */
 export class InterceptionStore {
   private readonly db: Kysely<RecordingTables>;
+  private readonly inserts: InsertStatements;
 
   constructor(database: RecordingDatabase) {
     this.db = database.db;
+    this.inserts = new InsertStatements(database.db);
   }
 
   /** All of them or none, in one transaction; ids already stored are left as they are. */
@@ -69,27 +54,27 @@ export class InterceptionStore {
     // is the one thrown, not the rollback's.
     const trx = await this.db.startTransaction().execute();
     try {
-      await insertChunked(
+      await this.inserts.insert(
         trx,
         'interceptions',
         rows.map((r) => r.interception),
       );
-      await insertChunked(
+      await this.inserts.insert(
         trx,
         'upstream_calls',
         rows.flatMap((r) => r.calls),
       );
-      await insertChunked(
+      await this.inserts.insert(
         trx,
         'upstream_attempts',
         rows.flatMap((r) => r.attempts),
       );
-      await insertChunked(
+      await this.inserts.insert(
         trx,
         'tool_calls',
         rows.flatMap((r) => r.tools),
       );
-      await insertChunked(
+      await this.inserts.insert(
         trx,
         'interception_texts',
         rows.flatMap((r) => (r.texts === undefined ? [] : [r.texts])),
@@ -163,22 +148,30 @@ export class InterceptionStore {
   }
 
   /**
-   * Deletes up to `limit` of the oldest interceptions started before `cutoff` (their calls,
-   * attempts, tool calls and texts go with them) and says how many.
+   * Deletes up to `limit` of the oldest interceptions started before `cutoff`, with their
+   * calls, attempts, tool calls and texts, in one transaction; says how many.
    */
   async deleteStartedBefore(cutoff: number, limit: number): Promise<number> {
-    const result = await this.db
-      .deleteFrom('interceptions')
-      .where('id', 'in', (eb) =>
-        eb
+    return this.db.transaction().execute(async (trx) => {
+      const ids = (
+        await trx
           .selectFrom('interceptions')
           .select('id')
           .where('started_at', '<', cutoff)
           .orderBy('started_at')
-          .limit(limit),
-      )
-      .executeTakeFirst();
-    return Number(result.numDeletedRows);
+          .limit(limit)
+          .execute()
+      ).map((row) => row.id);
+      if (ids.length === 0) return 0;
+      for (const table of CHILD_TABLES) {
+        await trx.deleteFrom(table).where('interception_id', 'in', ids).execute();
+      }
+      const result = await trx
+        .deleteFrom('interceptions')
+        .where('id', 'in', ids)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    });
   }
 
   async count(): Promise<number> {

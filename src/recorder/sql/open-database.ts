@@ -1,7 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import {
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  type PostgresPool,
+  type PostgresPoolClient,
+  type SqliteDatabase as SqliteDialectDatabase,
+} from 'kysely';
 import pg from 'pg';
 import type { DatabaseTarget } from '../../config/database-target.js';
 import { migrateToLatest } from './migrations.js';
@@ -44,7 +51,6 @@ function openSqlite(path: string): SqliteDatabase.Database {
   try {
     database.pragma('journal_mode = WAL');
     database.pragma('synchronous = NORMAL');
-    database.pragma('foreign_keys = ON');
     database.pragma('busy_timeout = 100');
     return database;
   } catch (error) {
@@ -53,12 +59,77 @@ function openSqlite(path: string): SqliteDatabase.Database {
   }
 }
 
+/**
+ * better-sqlite3 prepares a statement per call and Kysely asks for one per query; the
+ * recorder's INSERTs recur with the same text, so the prepared statements are kept (the
+ * most recent few hundred). Only one query runs at a time on the connection (Kysely's
+ * SQLite driver serialises them), so sharing a statement is safe.
+ */
+function withStatementCache(database: SqliteDatabase.Database, size = 256): SqliteDialectDatabase {
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(sql) {
+      let statement = statements.get(sql);
+      if (statement === undefined) {
+        statement = database.prepare(sql);
+        if (statements.size >= size) {
+          const oldest = statements.keys().next().value;
+          if (oldest !== undefined) statements.delete(oldest);
+        }
+      } else {
+        statements.delete(sql);
+      }
+      statements.set(sql, statement);
+      return statement;
+    },
+  };
+}
+
+/**
+ * The recorder's INSERTs recur with the same few texts; as named statements, PostgreSQL
+ * parses and plans each once per connection instead of at every batch. Only INSERTs: their
+ * set is small and fixed (a table and a row count each), so the server's per-connection
+ * statement cache stays small.
+ */
+function withPreparedInserts(pool: pg.Pool): PostgresPool {
+  const names = new Map<string, string>();
+  const nameOf = (sql: string): string | undefined => {
+    if (!sql.startsWith('insert into')) return undefined;
+    let name = names.get(sql);
+    if (name === undefined) {
+      name = `switchyard_insert_${names.size}`;
+      names.set(sql, name);
+    }
+    return name;
+  };
+  return {
+    async connect() {
+      const client = await pool.connect();
+      return {
+        query: ((sql: string, values: readonly unknown[]) => {
+          const name = nameOf(sql);
+          return name === undefined
+            ? client.query(sql, [...values])
+            : client.query({ name, text: sql, values: [...values] });
+        }) as unknown as PostgresPoolClient['query'],
+        release: (destroy?: boolean) => {
+          client.release(destroy);
+        },
+      };
+    },
+    end: () => pool.end(),
+  };
+}
+
 function connect(
   target: Exclude<DatabaseTarget, { engine: 'off' }>,
   options: OpenOptions,
 ): Kysely<RecordingTables> {
   if (target.engine === 'sqlite') {
-    return new Kysely({ dialect: new SqliteDialect({ database: openSqlite(target.path) }) });
+    return new Kysely({
+      dialect: new SqliteDialect({ database: withStatementCache(openSqlite(target.path)) }),
+    });
   }
   const pool = new pg.Pool({
     connectionString: target.url,
@@ -74,7 +145,11 @@ function connect(
   pool.on('error', (error) => {
     options.onConnectionError?.(error);
   });
-  return new Kysely({ dialect: new PostgresDialect({ pool }) });
+  return new Kysely({
+    dialect: new PostgresDialect({
+      pool: withPreparedInserts(pool),
+    }),
+  });
 }
 
 /** Connects and brings the schema to the latest version. Throws if either fails. */
