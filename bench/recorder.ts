@@ -10,6 +10,9 @@
  *   is dropped and the queue stays below capacity. Also reports the share of the event loop's time the recorder took at that
  *   rate: that time is taken from the gateway's requests.
  *
+ * The sustained phase also gives this process's CPU time per interception written, which
+ * moves less than rates do when other work shares the machine.
+ *
  * Two shapes of interception: "typical" (one call, one attempt, a prompt: 4 rows) and
  * "agentic" (two calls, three attempts, two tool calls, prompt and thoughts: 9 rows).
  * PostgreSQL is the machine's (127.0.0.1:5432, user postgres, or SWITCHYARD_TEST_POSTGRES);
@@ -144,11 +147,12 @@ async function connected(recorder: Recorder): Promise<void> {
 async function sustained(
   target: SqlTarget,
   shape: Shape,
-): Promise<{ rate: number; dropped: number }> {
+): Promise<{ rate: number; dropped: number; cpuUs: number }> {
   const recorder = newRecorder(target);
   await connected(recorder);
   const before = recorder.status().recorded;
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const end = started + SECONDS * 1000;
   while (performance.now() < end) {
     const room = CAPACITY - recorder.status().queued;
@@ -158,8 +162,13 @@ async function sustained(
   }
   const written = recorder.status().recorded - before;
   const elapsed = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
   await recorder.drain(60_000);
-  return { rate: written / elapsed, dropped: recorder.status().dropped };
+  return {
+    rate: written / elapsed,
+    dropped: recorder.status().dropped,
+    cpuUs: (used.user + used.system) / written,
+  };
 }
 
 interface PacedResult {
@@ -224,7 +233,7 @@ async function main(): Promise<void> {
         console.log(
           [
             `${engine.name.padEnd(10)} ${shape.padEnd(8)}`,
-            `sustained ${num(max.rate).padStart(7)}/s (dropped ${max.dropped})`,
+            `sustained ${num(max.rate).padStart(7)}/s (dropped ${max.dropped}, ${num(max.cpuUs)} µs CPU each)`,
             `| at ${num(engine.target)}/s: ${num(atTarget.recorded)}/${num(atTarget.offered)} written, dropped ${atTarget.dropped}, queue max ${num(atTarget.maxQueued)}, event loop ${(atTarget.loopShare * 100).toFixed(1)} % busy`,
             ok ? 'PASS' : 'FAIL',
           ].join('  '),
