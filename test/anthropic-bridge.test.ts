@@ -339,7 +339,7 @@ describe('health', () => {
     expect(ready.statusCode).toBe(200);
     expect(await ready.body.json()).toEqual({
       status: 'ready',
-      checks: { database: { state: 'ok', database: 'off' } },
+      checks: { database: { state: 'ok', engine: 'off' } },
     });
   });
 });

@@ -91,6 +91,7 @@ const outages: Record<string, () => Promise<Outage>> = {
 
 interface DatabaseCheck {
   state: string;
+  engine: string;
   queued: number;
   recorded: number;
   dropped: number;
@@ -147,7 +148,11 @@ describe.each(Object.keys(outages))('recording through an outage: %s', (name) =>
     };
 
     await until(async () => {
-      expect((await readiness()).database).toMatchObject({ state: 'ok', recorded: 0 });
+      expect((await readiness()).database).toMatchObject({
+        state: 'ok',
+        engine: thisOutage.database.startsWith('sqlite:') ? 'sqlite' : 'postgres',
+        recorded: 0,
+      });
     });
     for (let i = 0; i < 3; i++) await ask(i % 2 === 1);
     await until(async () => {

@@ -258,7 +258,9 @@ export class Recorder implements InterceptionSink {
       );
       this.failing = undefined;
     }
-    if (this.overflowing !== undefined && this.queue.length < this.capacity) {
+    // Half empty, not merely one below full: a database writing just slower than requests
+    // arrive would otherwise start and end a burst at every batch.
+    if (this.overflowing !== undefined && this.queue.length <= this.capacity / 2) {
       this.logger.warn(
         { dropped: this.overflowing.dropped, for_ms: now - this.overflowing.since },
         'recorder: queue has room again; interceptions were dropped',

@@ -9,12 +9,15 @@ import { RetentionSweeper } from './retention.js';
 import { systemScheduler, type Scheduler } from './scheduler.js';
 import { SqlRecordStore } from './sql/sql-record-store.js';
 
-/** The `database` check of /readyz. */
+/**
+ * The `database` check of /readyz, which answers without authentication: the engine, not
+ * where it is (the log says that).
+ */
 export type DatabaseCheck =
-  | { readonly state: 'ok'; readonly database: 'off' }
+  | { readonly state: 'ok'; readonly engine: 'off' }
   | {
       readonly state: RecorderStatus['state'];
-      readonly database: string;
+      readonly engine: 'sqlite' | 'postgres';
       readonly queued: number;
       readonly capacity: number;
       readonly recorded: number;
@@ -42,10 +45,13 @@ export interface RecordingDeps {
   readonly tuning?: Pick<RecorderOptions, 'capacity' | 'batchSize' | 'retryMinMs' | 'retryMaxMs'>;
 }
 
-export function databaseCheck(status: RecorderStatus): DatabaseCheck {
+export function databaseCheck(
+  engine: 'sqlite' | 'postgres',
+  status: RecorderStatus,
+): DatabaseCheck {
   return {
     state: status.state,
-    database: status.database,
+    engine,
     queued: status.queued,
     capacity: status.capacity,
     recorded: status.recorded,
@@ -67,7 +73,7 @@ export function startRecording(
   if (target.engine === 'off') {
     return {
       sink: undefined,
-      status: () => ({ state: 'ok', database: 'off' }),
+      status: () => ({ state: 'ok', engine: 'off' }),
       close: () => Promise.resolve(),
     };
   }
@@ -98,7 +104,7 @@ export function startRecording(
   retention.start();
   return {
     sink: recorder,
-    status: () => databaseCheck(recorder.status()),
+    status: () => databaseCheck(target.engine, recorder.status()),
     async close(timeoutMs) {
       await retention.stop();
       await recorder.drain(timeoutMs);
