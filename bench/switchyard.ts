@@ -19,9 +19,8 @@ export interface SwitchyardProfile {
   readonly keys: readonly string[];
   readonly logLevel: 'warn' | 'info';
   /**
-   * Recording: a `database:` URL for the config, given the run's work folder. The gateway
-   * accepts the field today and ignores it; once the SQLite recorder exists it records there
-   * and the report says so (it checks whether the file was written).
+   * Recording: a `database:` setting for the config, given the run's work folder (`off`
+   * for none). The report checks whether the file was written.
    */
   readonly database?: (workDir: string) => string;
   /**
@@ -36,6 +35,8 @@ export const STANDARD: SwitchyardProfile = {
   label: TARGET_LABELS.switchyard,
   keys: ['key-a', 'key-b'],
   logLevel: 'warn',
+  // Not the default ./switchyard.db in the repository: the plain profile records nothing.
+  database: () => 'off',
   scrapeMetrics: false,
 };
 
@@ -49,8 +50,8 @@ export const FAILOVER: SwitchyardProfile = {
 
 /**
  * What a team would deploy: auth and a key pool (as in every profile), interception records
- * (today a JSON log line per request at `info`, written to a file; the SQLite recorder when it
- * lands, via `database`), and metrics scraped once a second (when /metrics exists).
+ * (a JSON log line per request at `info`, written to a file, and the SQLite recorder), and
+ * metrics scraped once a second (when /metrics exists).
  */
 export const DEPLOYED: SwitchyardProfile = {
   ...STANDARD,
@@ -136,7 +137,8 @@ export async function startSwitchyard(
     process: child,
     origin,
     profile,
-    databaseFile: database?.replace(/^sqlite:/, ''),
+    databaseFile:
+      database?.startsWith('sqlite:') === true ? database.slice('sqlite:'.length) : undefined,
     upstreamKey: profile.keys[0]?.startsWith(RATE_LIMITED_PREFIX)
       ? (profile.keys[1] ?? '')
       : (profile.keys[0] ?? ''),
@@ -165,10 +167,15 @@ export async function startSwitchyard(
   };
 }
 
-/** Bytes written to the profile's database file, if the gateway created it. */
+/**
+ * Bytes written to the profile's database file and its write-ahead log (where SQLite keeps
+ * recent writes until a checkpoint), if the gateway created them.
+ */
 export function databaseBytes(target: SwitchyardTarget): number | undefined {
   const file = target.databaseFile;
-  return file !== undefined && existsSync(file) ? statSync(file).size : undefined;
+  if (file === undefined || !existsSync(file)) return undefined;
+  const wal = `${file}-wal`;
+  return statSync(file).size + (existsSync(wal) ? statSync(wal).size : 0);
 }
 
 /**

@@ -10,6 +10,7 @@ import { systemClock, type Clock } from './keypool/clock.js';
 import { McpHub } from './mcp/mcp-hub.js';
 import type { InterceptionSink } from './recorder/interception.js';
 import { FanoutSink, LogSink } from './recorder/log-sink.js';
+import { startRecording, type Recording, type RecordingDeps } from './recorder/recording.js';
 import { answerMalformedRequest } from './server/malformed-request.js';
 import { createRequestHandler, type Readiness } from './server/request-handler.js';
 import { RouteTable } from './server/route-table.js';
@@ -20,10 +21,12 @@ export interface GatewayOptions {
   readonly config: GatewayConfig;
   readonly logger: Logger;
   readonly clock?: Clock;
-  /** Extra interception sinks (tests, later the database recorder). */
+  /** Extra interception sinks (tests), besides the log and the database recorder. */
   readonly sinks?: readonly InterceptionSink[];
   /** Watchers of every interception as it happens (metrics, tracing, the dump; tests). */
   readonly observers?: readonly InterceptionObserver[];
+  /** Recorder timers and queue tuning (tests, benchmarks). */
+  readonly recorder?: Pick<RecordingDeps, 'scheduler' | 'tuning'>;
 }
 
 /** After the grace, how long requests still running get to write their last error event. */
@@ -35,6 +38,7 @@ export class Gateway {
   /** The MCP servers' tools; undefined without `mcp_servers`. */
   readonly mcp: McpHub | undefined;
   private readonly server: Server;
+  private readonly recording: Recording;
   private status: Readiness['status'] = 'starting';
   /** Past shutdown_delay: connections are no longer kept alive. */
   private draining = false;
@@ -53,10 +57,15 @@ export class Gateway {
         ? undefined
         : new McpHub({ servers: config.mcp.servers, logger, scheduler: clock });
     const routes = new RouteTable(this.providers);
+    this.recording = startRecording(config, { logger, clock, ...options.recorder });
+    const recorderSink = this.recording.sink === undefined ? [] : [this.recording.sink];
     const handle = createRequestHandler({
       clock,
       logger,
-      sink: new FanoutSink([new LogSink(logger), ...(options.sinks ?? [])], logger),
+      sink: new FanoutSink(
+        [new LogSink(logger), ...recorderSink, ...(options.sinks ?? [])],
+        logger,
+      ),
       routes,
       auth: { tokens: new GatewayTokens(config.auth.tokens), allowByok: config.auth.allowByok },
       adminToken:
@@ -93,13 +102,18 @@ export class Gateway {
 
   static async start(options: GatewayOptions, listen = options.config.listen): Promise<Gateway> {
     const gateway = new Gateway(options, options.logger);
-    await new Promise<void>((resolve, reject) => {
-      gateway.server.once('error', reject);
-      gateway.server.listen(listen.port, listen.host, () => {
-        gateway.server.off('error', reject);
-        resolve();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        gateway.server.once('error', reject);
+        gateway.server.listen(listen.port, listen.host, () => {
+          gateway.server.off('error', reject);
+          resolve();
+        });
       });
-    });
+    } catch (error) {
+      await gateway.recording.close(0);
+      throw error;
+    }
     gateway.status = 'ready';
     // Not awaited: a server that is slow or down must not hold the gateway back; requests
     // get the tools of the servers ready so far.
@@ -109,7 +123,7 @@ export class Gateway {
 
   /** Each backend's state for /readyz: none of them stops requests, so none makes it 503. */
   private checks(): Record<string, unknown> {
-    const checks: Record<string, unknown> = {};
+    const checks: Record<string, unknown> = { database: this.recording.status() };
     if (this.mcp !== undefined) {
       checks['mcp'] = this.mcp.status().map((server) => ({
         name: server.name,
@@ -187,5 +201,7 @@ export class Gateway {
     }
     controller.abort();
     await Promise.all([...this.providers.map((p) => p.close()), this.mcp?.close()]);
+    // Every request has ended, so every interception is queued: write them out.
+    await this.recording.close(graceMs);
   }
 }

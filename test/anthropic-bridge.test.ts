@@ -338,6 +338,10 @@ describe('health', () => {
     expect(await health.body.json()).toEqual({ status: 'ok' });
     const ready = await request(`${harness.url}/readyz`);
     expect(ready.statusCode).toBe(200);
+    expect(await ready.body.json()).toEqual({
+      status: 'ready',
+      checks: { database: { state: 'ok', engine: 'off' } },
+    });
   });
 });
 

@@ -376,7 +376,7 @@ describe('check-config', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Configuration from the environment is valid\.\n/);
     expect(result.stdout).toContain('\n    1 key, in order: sk-…4242\n');
-    expect(result.stdout).toContain('\nrecording: off\n');
+    expect(result.stdout).toContain('\nrecording: sqlite:./switchyard.db\n');
     expect(result.stdout).not.toContain(GATEWAY_TOKEN);
   });
 

@@ -112,7 +112,7 @@ describe('signals', () => {
 
   it('during shutdown_delay /readyz is 503 while /healthz and bridged routes still answer', async () => {
     upstream.script = () => ({ status: 200, body: { type: 'message', content: [] } });
-    const served = await serve('shutdown_delay: 1500ms');
+    const served = await serve('shutdown_delay: 4s');
     expect((await status(served.url, '/readyz')).statusCode).toBe(200);
     served.child.kill('SIGTERM');
     await expect.poll(served.stdout, { timeout: 3000 }).toContain('shutdown_delay');

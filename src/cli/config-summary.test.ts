@@ -69,14 +69,14 @@ describe('startupFields', () => {
     for (const secret of SECRETS) expect(text).not.toContain(secret);
   });
 
-  it('reports recording off without a database', () => {
+  it('reports the default database, SQLite, when none is set', () => {
     const bare = parseConfig(
       { providers: [{ name: 'a', type: 'anthropic', keys: ['k'] }] },
       {},
       't',
     );
     expect(startupFields(bare)).toMatchObject({
-      recording: 'off',
+      recording: 'sqlite:./switchyard.db',
       byok: false,
       admin_api: false,
       gateway_tokens: 0,

@@ -1,3 +1,4 @@
+import { describeDatabaseTarget } from '../config/database-target.js';
 import type { GatewayConfig } from '../config/load.js';
 import { formatDurationMs } from '../config/units.js';
 import type { ProviderSettings } from '../upstream/provider.js';
@@ -33,7 +34,9 @@ function timeoutOverridesMs(
 }
 
 function recording(config: GatewayConfig): string {
-  return config.database === undefined ? 'off' : redactedUrl(config.database);
+  const target = config.database;
+  // The user stays visible (it tells databases apart); only a password is hidden.
+  return target.engine === 'postgres' ? redactedUrl(target.url) : describeDatabaseTarget(target);
 }
 
 /**

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { request } from 'undici';
 import pretty from 'pino-pretty';
 import { parseConfig, parseListen } from '../config/load.js';
@@ -50,6 +53,8 @@ export async function demo(args: { listen: string }): Promise<number> {
       ],
       auth: { allow_byok: true, tokens: [{ user: 'demo', token: DEMO_TOKEN }] },
       admin: { token: DEMO_ADMIN_TOKEN },
+      // Never the working directory's ./switchyard.db: the demo's records are throwaway.
+      database: `sqlite:${join(mkdtempSync(join(tmpdir(), 'switchyard-demo-')), 'demo.db')}`,
     },
     undefined,
     'demo',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './config-error.js';
+import { envOnlyConfig } from './env-config.js';
 import { configFromEnv, parseConfig, parseListen } from './load.js';
 
 const provider = { name: 'anthropic', type: 'anthropic', keys: ['sk-key-a'] };
@@ -136,6 +137,84 @@ describe('parseConfig', () => {
   it('names the missing variable and where it was used', () => {
     expect(error({ admin: { token: '${ADMIN}' } })).toBe(
       'admin.token: environment variable ADMIN is not set',
+    );
+  });
+});
+
+describe('database and recording', () => {
+  it('records into ./switchyard.db by default, prompts yes, thoughts no, for 60 days', () => {
+    const config = parseConfig({ providers: [provider] }, {}, 'test');
+    expect(config.database).toEqual({ engine: 'sqlite', path: './switchyard.db' });
+    expect(config.recording).toEqual({
+      prompts: true,
+      thoughts: false,
+      retentionMs: 60 * 86_400_000,
+    });
+  });
+
+  it.each([
+    [
+      'sqlite:/var/lib/switchyard/records.db',
+      { engine: 'sqlite', path: '/var/lib/switchyard/records.db' },
+    ],
+    [
+      'postgres://sy@db.internal/switchyard',
+      { engine: 'postgres', url: 'postgres://sy@db.internal/switchyard' },
+    ],
+    [
+      'postgresql://sy:pw@127.0.0.1:5433/sy',
+      { engine: 'postgres', url: 'postgresql://sy:pw@127.0.0.1:5433/sy' },
+    ],
+    ['off', { engine: 'off' }],
+  ])('reads database: %s', (database, expected) => {
+    expect(parseConfig({ providers: [provider], database }, {}, 'test').database).toEqual(expected);
+  });
+
+  it.each(['sqlite:', 'mysql://root@localhost/db', './switchyard.db', 'postgres://', 'OFF'])(
+    'refuses database: %s with the forms it takes',
+    (database) => {
+      expect(error({ providers: [provider], database })).toBe(
+        'database: expected sqlite:PATH (e.g. sqlite:./switchyard.db), postgres://USER@HOST/DB or off',
+      );
+    },
+  );
+
+  it('never repeats a PostgreSQL password in its error', () => {
+    const message = error({ providers: [provider], database: 'postgres:/user:hunter22@host/db' });
+    expect(message).not.toContain('hunter22');
+  });
+
+  it('takes SWITCHYARD_DATABASE from the environment', () => {
+    const { document } = envOnlyConfig({ ANTHROPIC_API_KEYS: 'sk-a', SWITCHYARD_DATABASE: 'off' });
+    expect(parseConfig(document, undefined, 'environment').database).toEqual({ engine: 'off' });
+  });
+
+  it('reads the recording block, days included, from YAML or ${VAR}', () => {
+    const config = parseConfig(
+      {
+        providers: [provider],
+        recording: { prompts: '${PROMPTS}', thoughts: true, retention: '7d' },
+      },
+      { PROMPTS: 'false' },
+      'test',
+    );
+    expect(config.recording).toEqual({
+      prompts: false,
+      thoughts: true,
+      retentionMs: 7 * 86_400_000,
+    });
+    expect(
+      parseConfig({ providers: [provider], recording: { retention: 0 } }, {}, 'test').recording
+        .retentionMs,
+    ).toBe(0);
+  });
+
+  it('names an unknown or bad recording field', () => {
+    expect(error({ providers: [provider], recording: { prompt: true } })).toBe(
+      'recording: unknown field "prompt" (known: prompts, thoughts, retention)',
+    );
+    expect(error({ providers: [provider], recording: { retention: 'forever' } })).toBe(
+      'recording.retention: expected a duration such as 60d, 12h or 0 (keep forever)',
     );
   });
 });

@@ -5,6 +5,7 @@ import type { McpSettings } from '../mcp/settings.js';
 import type { ProviderSettings } from '../upstream/provider.js';
 import type { UpstreamTimeouts } from '../upstream/timeouts.js';
 import { ConfigError } from './config-error.js';
+import type { DatabaseTarget } from './database-target.js';
 import { describePath } from './describe-path.js';
 import { envOnlyConfig } from './env-config.js';
 import { interpolateEnv } from './interpolate.js';
@@ -18,7 +19,8 @@ export interface GatewayConfig {
   /** The file that was read; undefined for the environment-only quick start. */
   readonly file: string | undefined;
   readonly listen: { readonly host: string; readonly port: number };
-  readonly database: string | undefined;
+  readonly database: DatabaseTarget;
+  readonly recording: RecordingSettings;
   readonly logLevel: string;
   readonly logFormat: 'json' | 'pretty';
   readonly shutdownGraceMs: number;
@@ -33,6 +35,14 @@ export interface GatewayConfig {
   readonly adminToken: string | undefined;
   /** MCP servers whose tools are injected, and the agentic loop's limit. */
   readonly mcp: McpSettings;
+}
+
+/** What is kept of each interception, and for how long. */
+export interface RecordingSettings {
+  readonly prompts: boolean;
+  readonly thoughts: boolean;
+  /** 0 keeps records forever. */
+  readonly retentionMs: number;
 }
 
 export const DEFAULT_CONFIG_FILE = './switchyard.yaml';
@@ -87,6 +97,11 @@ export function parseConfig(
     file: options.file,
     listen: parseListen(config.listen),
     database: config.database,
+    recording: {
+      prompts: config.recording.prompts,
+      thoughts: config.recording.thoughts,
+      retentionMs: config.recording.retention,
+    },
     logLevel: config.log_level,
     logFormat: config.log_format,
     shutdownGraceMs: config.shutdown_grace,

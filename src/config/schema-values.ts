@@ -19,6 +19,10 @@ function withUnit(parse: (value: string | number) => number | undefined, expecte
 }
 
 export const duration = withUnit(parseDurationMs, 'a duration such as 500ms, 30s or 10m');
+export const longDuration = withUnit(
+  parseDurationMs,
+  'a duration such as 60d, 12h or 0 (keep forever)',
+);
 export const size = withUnit(parseSizeBytes, 'a size such as 32MiB or 1048576');
 
 const TRUE_WORDS = new Set(['true', '1', 'yes']);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { mcpMaxIterations, mcpServers } from './mcp-schema.js';
-import { DASHED_WORDS, duration, flag, size } from './schema-values.js';
+import { DATABASE_EXPECTED, DEFAULT_DATABASE, parseDatabaseTarget } from './database-target.js';
+import { DASHED_WORDS, duration, flag, longDuration, size } from './schema-values.js';
 
 export const PROVIDER_NAME = DASHED_WORDS;
 
@@ -67,7 +68,28 @@ const tokenSchema = z.strictObject({
 export const configSchema = z
   .strictObject({
     listen: listen.default('127.0.0.1:8080'),
-    database: z.string().min(1, 'is empty (is its environment variable set to "")?').optional(),
+    database: z
+      .string()
+      .min(1, 'is empty (is its environment variable set to "")?')
+      .default(DEFAULT_DATABASE)
+      .transform((value, ctx) => {
+        const target = parseDatabaseTarget(value);
+        if (target === undefined) {
+          ctx.addIssue({ code: 'custom', message: DATABASE_EXPECTED });
+          return z.NEVER;
+        }
+        return target;
+      }),
+    recording: z
+      .strictObject({
+        /** The last user prompt of each interception. */
+        prompts: flag.default(true),
+        /** The model's reasoning text. */
+        thoughts: flag.default(false),
+        // 0 keeps records forever.
+        retention: longDuration.default(60 * 86_400_000),
+      })
+      .default({ prompts: true, thoughts: false, retention: 60 * 86_400_000 }),
     log_level: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),

@@ -1,7 +1,13 @@
-const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/;
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/;
 const SIZE = /^(\d+(?:\.\d+)?)\s*(B|KB|KiB|MB|MiB|GB|GiB)?$/;
 
-const DURATION_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DURATION_MS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
 const SIZE_BYTES: Record<string, number> = {
   B: 1,
   KB: 1000,
@@ -12,7 +18,7 @@ const SIZE_BYTES: Record<string, number> = {
   GiB: 1024 ** 3,
 };
 
-/** "500ms", "30s", "10m", "1h"; a bare number is seconds. Undefined if unreadable. */
+/** "500ms", "30s", "10m", "1h", "60d"; a bare number is seconds. Undefined if unreadable. */
 export function parseDurationMs(value: string | number): number | undefined {
   if (typeof value === 'number') return value >= 0 ? value * 1000 : undefined;
   const match = DURATION.exec(value.trim());

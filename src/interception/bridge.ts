@@ -102,10 +102,12 @@ export async function bridge(
         )
       : await singleCall(exchange, provider, dialect, upstreamPath, caller, request, deps, watch);
   const attempts = done.calls.flatMap((call) => call.attempts);
+  const endedAt = deps.clock.now();
   const record: Interception = {
     id: exchange.id,
     startedAt: exchange.startedAt,
-    durationMs: deps.clock.now() - exchange.startedAt,
+    endedAt,
+    durationMs: endedAt - exchange.startedAt,
     provider: provider.name,
     dialect: dialect.id,
     model: request.model,
@@ -120,6 +122,7 @@ export async function bridge(
     outcome: done.outcome,
     error: done.error,
     usage: done.usage,
+    client: { name: 'other', userAgent: exchange.req.headers['user-agent']?.slice(0, 200) },
   };
   deps.sink.record(record);
   watch?.end?.({
@@ -128,7 +131,7 @@ export async function bridge(
     error: record.error,
     attempts,
     record,
-    endedAt: deps.clock.now(),
+    endedAt,
   });
 }
 

@@ -1,14 +1,25 @@
 import type { Logger } from '../telemetry/logger.js';
 import type { Interception, InterceptionSink } from './interception.js';
 
-/** Until a database recorder exists, every interception is one structured log line. */
+/**
+ * Every interception is one structured log line, with or without a database. Prompt and
+ * thoughts stay out of it: they are the users' words, kept only where `recording` allows.
+ */
 export class LogSink implements InterceptionSink {
   constructor(private readonly logger: Logger) {}
 
   record(interception: Interception): void {
     const level = interception.outcome === 'failed' ? 'warn' : 'info';
-    this.logger[level]({ interception }, 'interception');
+    this.logger[level]({ interception: withoutTexts(interception) }, 'interception');
   }
+}
+
+function withoutTexts(interception: Interception): Interception {
+  if (interception.prompt === undefined && interception.thoughts === undefined) return interception;
+  const copy: { -readonly [K in keyof Interception]: Interception[K] } = { ...interception };
+  delete copy.prompt;
+  delete copy.thoughts;
+  return copy;
 }
 
 /** Sends every interception to several sinks; one failing does not stop the others. */

@@ -1,5 +1,5 @@
 import { parseConfig } from '../../src/config/load.js';
-import { Gateway } from '../../src/gateway.js';
+import { Gateway, type GatewayOptions } from '../../src/gateway.js';
 import type { Clock } from '../../src/keypool/clock.js';
 import type { Interception } from '../../src/recorder/interception.js';
 import { captureLogger } from './capture-logger.js';
@@ -21,6 +21,10 @@ export interface HarnessOptions {
   readonly adminToken?: string;
   readonly extra?: Record<string, unknown>;
   readonly clock?: Clock;
+  /** The `database` setting; off unless given, so tests write no ./switchyard.db. */
+  readonly database?: string;
+  /** Recorder timers and queue tuning. */
+  readonly recorder?: GatewayOptions['recorder'];
 }
 
 export interface Harness {
@@ -54,6 +58,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         tokens: options.tokens ?? [{ user: 'alice', token: TOKEN }],
       },
       admin: { token: options.adminToken ?? ADMIN_TOKEN },
+      database: options.database ?? 'off',
       ...options.extra,
     },
     undefined,
@@ -64,6 +69,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     logger,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     sinks: [{ record: (i) => interceptions.push(i) }],
+    ...(options.recorder === undefined ? {} : { recorder: options.recorder }),
   });
   return {
     gateway,

@@ -1,0 +1,113 @@
+import { describeDatabaseTarget, type DatabaseTarget } from '../config/database-target.js';
+import type { RecordingSettings } from '../config/load.js';
+import type { Clock } from '../keypool/clock.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { InterceptionSink } from './interception.js';
+import { Recorder, type RecorderOptions } from './recorder.js';
+import type { RecorderStatus } from './recorder-status.js';
+import { RetentionSweeper } from './retention.js';
+import { systemScheduler, type Scheduler } from './scheduler.js';
+import { SqlRecordStore } from './sql/sql-record-store.js';
+
+/**
+ * The `database` check of /readyz, which answers without authentication: the engine, not
+ * where it is (the log says that).
+ */
+export type DatabaseCheck =
+  | { readonly state: 'ok'; readonly engine: 'off' }
+  | {
+      readonly state: RecorderStatus['state'];
+      readonly engine: 'sqlite' | 'postgres';
+      readonly queued: number;
+      readonly capacity: number;
+      readonly recorded: number;
+      readonly dropped: number;
+      readonly rejected: number;
+      readonly failed_writes: number;
+      readonly last_error: string | null;
+      readonly last_error_at: string | null;
+    };
+
+/** Recording as the gateway sees it: a sink, a status, and a close for shutdown. */
+export interface Recording {
+  /** Undefined when `database: off`: interceptions then go to the log only. */
+  readonly sink: InterceptionSink | undefined;
+  status(): DatabaseCheck;
+  /** Stops retention, writes what is queued (for at most `timeoutMs`) and disconnects. */
+  close(timeoutMs: number): Promise<void>;
+}
+
+export interface RecordingDeps {
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly scheduler?: Scheduler;
+  /** Queue and retry tuning (tests, benchmarks). */
+  readonly tuning?: Pick<RecorderOptions, 'capacity' | 'batchSize' | 'retryMinMs' | 'retryMaxMs'>;
+}
+
+export function databaseCheck(
+  engine: 'sqlite' | 'postgres',
+  status: RecorderStatus,
+): DatabaseCheck {
+  return {
+    state: status.state,
+    engine,
+    queued: status.queued,
+    capacity: status.capacity,
+    recorded: status.recorded,
+    dropped: status.dropped,
+    rejected: status.rejected,
+    failed_writes: status.failedWrites,
+    last_error: status.lastError ?? null,
+    last_error_at:
+      status.lastErrorAt === undefined ? null : new Date(status.lastErrorAt).toISOString(),
+  };
+}
+
+/** Wires the recorder and retention for the configured database and starts both. */
+export function startRecording(
+  config: { readonly database: DatabaseTarget; readonly recording: RecordingSettings },
+  deps: RecordingDeps,
+): Recording {
+  const target = config.database;
+  if (target.engine === 'off') {
+    return {
+      sink: undefined,
+      status: () => ({ state: 'ok', engine: 'off' }),
+      close: () => Promise.resolve(),
+    };
+  }
+  const scheduler = deps.scheduler ?? systemScheduler;
+  const database = describeDatabaseTarget(target);
+  const store = new SqlRecordStore(target, {
+    onConnectionError: (error) => {
+      deps.logger.debug({ error: error.message, database }, 'recorder: database connection lost');
+    },
+  });
+  const recorder = new Recorder({
+    ...deps.tuning,
+    store,
+    database,
+    logger: deps.logger,
+    clock: deps.clock,
+    scheduler,
+    keep: { prompts: config.recording.prompts, thoughts: config.recording.thoughts },
+  });
+  const retention = new RetentionSweeper({
+    deleteStartedBefore: (cutoff, limit) => store.use((s) => s.deleteStartedBefore(cutoff, limit)),
+    retentionMs: config.recording.retentionMs,
+    clock: deps.clock,
+    scheduler,
+    logger: deps.logger,
+  });
+  recorder.start();
+  retention.start();
+  return {
+    sink: recorder,
+    status: () => databaseCheck(target.engine, recorder.status()),
+    async close(timeoutMs) {
+      await retention.stop();
+      await recorder.drain(timeoutMs);
+    },
+  };
+}

@@ -1,0 +1,227 @@
+import type { DialectId } from '../../dialects/dialect.js';
+import type { TokenUsage } from '../../dialects/token-usage.js';
+import type {
+  ClientInfo,
+  ClientName,
+  Interception,
+  InterceptionOutcome,
+  ToolCallRecord,
+  UpstreamAttempt,
+  UpstreamCallRecord,
+} from '../interception.js';
+import type {
+  InterceptionTextsTable,
+  InterceptionsTable,
+  ToolCallsTable,
+  UpstreamAttemptsTable,
+  UpstreamCallsTable,
+} from './tables.js';
+
+/** The rows one interception is stored as. */
+export interface InterceptionRows {
+  readonly interception: InterceptionsTable;
+  readonly calls: UpstreamCallsTable[];
+  readonly attempts: UpstreamAttemptsTable[];
+  readonly tools: ToolCallsTable[];
+  readonly texts: InterceptionTextsTable | undefined;
+}
+
+interface UsageColumns {
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
+  other_usage: string | null;
+}
+
+/** PostgreSQL's text cannot hold NUL; both engines store the same text so reads agree. */
+function text(value: string): string {
+  return value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value;
+}
+
+function optionalText(value: string | undefined): string | null {
+  return value === undefined ? null : text(value);
+}
+
+function usageColumns(
+  usage: TokenUsage,
+  other: Readonly<Record<string, number>> | undefined,
+): UsageColumns {
+  return {
+    input_tokens: usage.input,
+    output_tokens: usage.output,
+    cache_read_tokens: usage.cacheRead,
+    cache_write_tokens: usage.cacheCreation,
+    reasoning_tokens: usage.reasoning,
+    other_usage:
+      other === undefined || Object.keys(other).length === 0 ? null : JSON.stringify(other),
+  };
+}
+
+export function utcDay(epochMs: number): string {
+  return new Date(epochMs).toISOString().slice(0, 10);
+}
+
+export function toRows(i: Interception): InterceptionRows {
+  const id = i.id;
+  return {
+    interception: {
+      id,
+      started_at: i.startedAt,
+      ended_at: i.endedAt,
+      started_day: utcDay(i.startedAt),
+      user_name: text(i.user),
+      provider: i.provider,
+      route: i.dialect,
+      model: text(i.model),
+      streaming: i.streaming ? 1 : 0,
+      credential_kind: i.credentialKind,
+      credential_hint: optionalText(i.keyHint),
+      attempts: i.attempts,
+      status: i.status,
+      outcome: i.outcome,
+      error: optionalText(i.error),
+      client_name: i.client.name,
+      client_version: optionalText(i.client.version),
+      client_language: optionalText(i.client.language),
+      client_session_id: optionalText(i.client.sessionId),
+      client_user_agent: optionalText(i.client.userAgent),
+      ...usageColumns(i.usage, i.otherUsage),
+      cost_usd: i.costUsd ?? null,
+    },
+    calls: i.upstreamCalls.map((call) => ({
+      interception_id: id,
+      iteration: call.iteration,
+      ...usageColumns(call.usage, call.otherUsage),
+    })),
+    attempts: i.upstreamCalls.flatMap((call) =>
+      call.attempts.map((a, position) => ({
+        interception_id: id,
+        iteration: call.iteration,
+        position,
+        key_hint: text(a.keyHint),
+        key_index: a.keyIndex ?? null,
+        status: a.status ?? null,
+        latency_ms: Math.round(a.latencyMs),
+        failed_over: a.failedOver ? 1 : 0,
+        upstream_request_id: optionalText(a.upstreamRequestId),
+        error: optionalText(a.error),
+      })),
+    ),
+    tools: i.toolCalls.map((t, position) => ({
+      interception_id: id,
+      position,
+      iteration: t.iteration,
+      server: optionalText(t.server),
+      tool: text(t.tool),
+      injected: t.injected ? 1 : 0,
+      arguments: text(t.arguments),
+      duration_ms: t.durationMs === undefined ? null : Math.round(t.durationMs),
+      error: optionalText(t.error),
+    })),
+    texts:
+      i.prompt === undefined && i.thoughts === undefined
+        ? undefined
+        : {
+            interception_id: id,
+            prompt: optionalText(i.prompt),
+            thoughts: optionalText(i.thoughts),
+          },
+  };
+}
+
+function orUndefined<T>(value: T | null): T | undefined {
+  return value ?? undefined;
+}
+
+function usageOf(row: UsageColumns): TokenUsage {
+  return {
+    input: row.input_tokens,
+    output: row.output_tokens,
+    cacheRead: row.cache_read_tokens,
+    cacheCreation: row.cache_write_tokens,
+    reasoning: row.reasoning_tokens,
+  };
+}
+
+function otherUsageOf(row: UsageColumns): { otherUsage?: Record<string, number> } {
+  return row.other_usage === null
+    ? {}
+    : { otherUsage: JSON.parse(row.other_usage) as Record<string, number> };
+}
+
+function clientOf(row: InterceptionsTable): ClientInfo {
+  return {
+    name: row.client_name as ClientName,
+    ...(row.client_version === null ? {} : { version: row.client_version }),
+    ...(row.client_language === null ? {} : { language: row.client_language }),
+    ...(row.client_session_id === null ? {} : { sessionId: row.client_session_id }),
+    ...(row.client_user_agent === null ? {} : { userAgent: row.client_user_agent }),
+  };
+}
+
+function attemptOf(row: UpstreamAttemptsTable): UpstreamAttempt {
+  return {
+    keyHint: row.key_hint,
+    keyIndex: orUndefined(row.key_index),
+    status: orUndefined(row.status),
+    latencyMs: row.latency_ms,
+    failedOver: row.failed_over === 1,
+    upstreamRequestId: orUndefined(row.upstream_request_id),
+    error: orUndefined(row.error),
+  };
+}
+
+function toolCallOf(row: ToolCallsTable): ToolCallRecord {
+  return {
+    iteration: row.iteration,
+    server: orUndefined(row.server),
+    tool: row.tool,
+    injected: row.injected === 1,
+    arguments: row.arguments,
+    durationMs: orUndefined(row.duration_ms),
+    error: orUndefined(row.error),
+  };
+}
+
+/** The interception the rows were made from (children in any order). */
+export function fromRows(rows: InterceptionRows): Interception {
+  const row = rows.interception;
+  const calls: UpstreamCallRecord[] = [...rows.calls]
+    .sort((a, b) => a.iteration - b.iteration)
+    .map((call) => ({
+      iteration: call.iteration,
+      attempts: rows.attempts
+        .filter((a) => a.iteration === call.iteration)
+        .sort((a, b) => a.position - b.position)
+        .map(attemptOf),
+      usage: usageOf(call),
+      ...otherUsageOf(call),
+    }));
+  return {
+    id: row.id,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+    durationMs: row.ended_at - row.started_at,
+    provider: row.provider,
+    dialect: row.route as DialectId,
+    model: row.model,
+    streaming: row.streaming === 1,
+    user: row.user_name,
+    credentialKind: row.credential_kind as Interception['credentialKind'],
+    keyHint: orUndefined(row.credential_hint),
+    attempts: row.attempts,
+    status: row.status,
+    outcome: row.outcome as InterceptionOutcome,
+    error: orUndefined(row.error),
+    usage: usageOf(row),
+    ...otherUsageOf(row),
+    upstreamCalls: calls,
+    toolCalls: [...rows.tools].sort((a, b) => a.position - b.position).map(toolCallOf),
+    client: clientOf(row),
+    ...(rows.texts?.prompt == null ? {} : { prompt: rows.texts.prompt }),
+    ...(rows.texts?.thoughts == null ? {} : { thoughts: rows.texts.thoughts }),
+    ...(row.cost_usd === null ? {} : { costUsd: row.cost_usd }),
+  };
+}

@@ -1,0 +1,184 @@
+import type { Kysely } from 'kysely';
+import type { Interception } from '../interception.js';
+import { InsertStatements } from './insert-statements.js';
+import { fromRows, toRows } from './interception-rows.js';
+import type { RecordingDatabase } from './open-database.js';
+import type { InterceptionsTable, RecordingTables } from './tables.js';
+
+/** Where a page of the newest-first list ends: the next page starts after it. */
+export interface InterceptionCursor {
+  readonly startedAt: number;
+  readonly id: string;
+}
+
+export interface InterceptionQuery {
+  readonly limit: number;
+  readonly after?: InterceptionCursor;
+  readonly user?: string;
+  readonly provider?: string;
+  readonly model?: string;
+  /** Inclusive, epoch ms. */
+  readonly since?: number;
+  /** Exclusive, epoch ms. */
+  readonly until?: number;
+}
+
+export interface InterceptionPage {
+  readonly items: readonly InterceptionsTable[];
+  readonly next: InterceptionCursor | undefined;
+}
+
+const CHILD_TABLES = [
+  'upstream_calls',
+  'upstream_attempts',
+  'tool_calls',
+  'interception_texts',
+] as const;
+
+/** The recording queries, written once for SQLite and PostgreSQL. */
+export class InterceptionStore {
+  private readonly db: Kysely<RecordingTables>;
+  private readonly inserts: InsertStatements;
+
+  constructor(database: RecordingDatabase) {
+    this.db = database.db;
+    this.inserts = new InsertStatements(database.db);
+  }
+
+  /** All of them or none, in one transaction; ids already stored are left as they are. */
+  async insert(batch: readonly Interception[]): Promise<void> {
+    if (batch.length === 0) return;
+    const rows = batch.map(toRows);
+    // A controlled transaction, so that when the rollback fails too (SQLite already rolled
+    // back after an I/O error, a PostgreSQL connection is gone) the error that tells why
+    // is the one thrown, not the rollback's.
+    const trx = await this.db.startTransaction().execute();
+    try {
+      await this.inserts.insert(
+        trx,
+        'interceptions',
+        rows.map((r) => r.interception),
+      );
+      await this.inserts.insert(
+        trx,
+        'upstream_calls',
+        rows.flatMap((r) => r.calls),
+      );
+      await this.inserts.insert(
+        trx,
+        'upstream_attempts',
+        rows.flatMap((r) => r.attempts),
+      );
+      await this.inserts.insert(
+        trx,
+        'tool_calls',
+        rows.flatMap((r) => r.tools),
+      );
+      await this.inserts.insert(
+        trx,
+        'interception_texts',
+        rows.flatMap((r) => (r.texts === undefined ? [] : [r.texts])),
+      );
+      await trx.commit().execute();
+    } catch (error) {
+      await trx
+        .rollback()
+        .execute()
+        .catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** One interception with its calls, attempts, tool calls and texts. */
+  async get(id: string): Promise<Interception | undefined> {
+    const interception = await this.db
+      .selectFrom('interceptions')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (interception === undefined) return undefined;
+    const [calls, attempts, tools, texts] = await Promise.all([
+      this.db.selectFrom('upstream_calls').selectAll().where('interception_id', '=', id).execute(),
+      this.db
+        .selectFrom('upstream_attempts')
+        .selectAll()
+        .where('interception_id', '=', id)
+        .execute(),
+      this.db.selectFrom('tool_calls').selectAll().where('interception_id', '=', id).execute(),
+      this.db
+        .selectFrom('interception_texts')
+        .selectAll()
+        .where('interception_id', '=', id)
+        .executeTakeFirst(),
+    ]);
+    return fromRows({ interception, calls, attempts, tools, texts });
+  }
+
+  /** Newest first, filtered, one page at a time (keyset pagination on started_at, id). */
+  async list(query: InterceptionQuery): Promise<InterceptionPage> {
+    let select = this.db.selectFrom('interceptions').selectAll();
+    if (query.user !== undefined) select = select.where('user_name', '=', query.user);
+    if (query.provider !== undefined) select = select.where('provider', '=', query.provider);
+    if (query.model !== undefined) select = select.where('model', '=', query.model);
+    if (query.since !== undefined) select = select.where('started_at', '>=', query.since);
+    if (query.until !== undefined) select = select.where('started_at', '<', query.until);
+    const after = query.after;
+    if (after !== undefined) {
+      select = select.where((eb) =>
+        eb.or([
+          eb('started_at', '<', after.startedAt),
+          eb.and([eb('started_at', '=', after.startedAt), eb('id', '<', after.id)]),
+        ]),
+      );
+    }
+    const rows = await select
+      .orderBy('started_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(query.limit + 1)
+      .execute();
+    const items = rows.slice(0, query.limit);
+    const last = items.at(-1);
+    return {
+      items,
+      next:
+        rows.length > query.limit && last !== undefined
+          ? { startedAt: last.started_at, id: last.id }
+          : undefined,
+    };
+  }
+
+  /**
+   * Deletes up to `limit` of the oldest interceptions started before `cutoff`, with their
+   * calls, attempts, tool calls and texts, in one transaction; says how many.
+   */
+  async deleteStartedBefore(cutoff: number, limit: number): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      const ids = (
+        await trx
+          .selectFrom('interceptions')
+          .select('id')
+          .where('started_at', '<', cutoff)
+          .orderBy('started_at')
+          .limit(limit)
+          .execute()
+      ).map((row) => row.id);
+      if (ids.length === 0) return 0;
+      for (const table of CHILD_TABLES) {
+        await trx.deleteFrom(table).where('interception_id', 'in', ids).execute();
+      }
+      const result = await trx
+        .deleteFrom('interceptions')
+        .where('id', 'in', ids)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    });
+  }
+
+  async count(): Promise<number> {
+    const row = await this.db
+      .selectFrom('interceptions')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return row.n;
+  }
+}
