@@ -8,6 +8,7 @@ import {
   anthropicToolUseStreamEvents,
 } from '../test/support/anthropic-fixtures.js';
 import { startHarness, TOKEN, type Harness } from '../test/support/harness.js';
+import { TestMcpHttpServer } from '../test/support/mcp-http-server.js';
 import type { SeenRequest } from '../test/support/mock-upstream.js';
 import { PublicHostTrap } from './support/public-host-trap.js';
 import { CLAUDE_BIN, describeRun, runCli, type CliRun } from './support/run-cli.js';
@@ -200,6 +201,50 @@ describe('Claude Code (claude -p) through the gateway', () => {
       [2, maskedHint(keys[1]), 'completed'],
     ]);
     expectTokenNotForwarded(harness.upstream.requests, TOKEN);
+  });
+
+  it('gets an answer that needed an injected MCP tool it never saw', async () => {
+    const mcp = await TestMcpHttpServer.start({
+      tools: [{ name: 'lookup', description: 'Looks up a ticket', behavior: 'echo' }],
+    });
+    await harness.close();
+    harness = await startHarness({
+      providers: [{ name: 'anthropic', type: 'anthropic', keys }],
+      extra: { mcp_servers: [{ name: 'tickets', url: mcp.url }] },
+    });
+    try {
+      const injected = 'mcp_tickets__lookup';
+      await expect.poll(() => harness.gateway.mcp?.snapshot().isInjected(injected)).toBe(true);
+      const fact = `TICKET-${hex(3)} is assigned to Ada`;
+      const toolUseId = `toolu_mcp_${hex(6)}`;
+      harness.upstream.script = (seen) =>
+        toolResultIn(bodyOf(seen), toolUseId) === undefined
+          ? {
+              sse: anthropicToolUseStreamEvents({
+                id: toolUseId,
+                name: injected,
+                input: { text: fact },
+              }),
+            }
+          : { sse: anthropicStreamEvents(`The ticket tool says: ${fact}.`) };
+
+      const run = await claude('Who owns the ticket?');
+
+      expect(run.exitCode, describeRun(run)).toBe(0);
+      expect(run.stdout.trim()).toBe(`The ticket tool says: ${fact}.`);
+      // Claude Code made one call; the gateway made two, the second with the tool's result.
+      const [first, continuation, ...rest] = harness.upstream.requests;
+      expect(rest).toHaveLength(0);
+      expect(bodyOf(first).tools?.map((tool) => tool.name)).toContain(injected);
+      expect(toolResultIn(bodyOf(continuation), toolUseId)?.content).toBe(fact);
+      expect(mcp.tools.calls).toEqual([{ name: 'lookup', arguments: { text: fact } }]);
+      expect(harness.interceptions).toHaveLength(1);
+      expect(harness.interceptions[0]?.toolCalls).toMatchObject([
+        { server: 'tickets', tool: 'lookup', injected: true },
+      ]);
+    } finally {
+      await mcp.stop();
+    }
   });
 
   it('fails with an API error, not a truncated answer, when the stream breaks mid-way', async () => {

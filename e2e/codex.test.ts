@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { maskedHint } from '../src/telemetry/masked-hint.js';
 import { startHarness, TOKEN, type Harness } from '../test/support/harness.js';
+import { TestMcpHttpServer } from '../test/support/mcp-http-server.js';
 import type { SeenRequest } from '../test/support/mock-upstream.js';
 import {
   openaiError,
@@ -75,9 +76,9 @@ afterAll(() => {
   expectNoSecretLogged(gatewayLogs, [...keys, TOKEN]);
 });
 
-async function writeCodexConfig(baseUrl: string): Promise<void> {
+async function writeCodexConfig(baseUrl: string, again = false): Promise<void> {
   const dir = join(scratch.home, '.codex');
-  await mkdir(dir);
+  if (!again) await mkdir(dir);
   const config = [
     'model = "gpt-5"',
     'model_provider = "switchyard"',
@@ -201,6 +202,49 @@ describe('Codex (codex exec) through the gateway', () => {
     expect(output).toMatch(/exited with code 0/);
     expect(harness.upstream.keysSeen).toEqual([keys[0], keys[0]]);
     expectTokenNotForwarded(harness.upstream.requests, TOKEN);
+  });
+
+  it('gets an answer that needed an injected MCP tool it never saw', async () => {
+    const mcp = await TestMcpHttpServer.start({
+      tools: [{ name: 'lookup', description: 'Looks up a ticket', behavior: 'echo' }],
+    });
+    await harness.close();
+    harness = await startHarness({
+      providers: [{ name: 'openai', type: 'openai', keys }],
+      extra: { mcp_servers: [{ name: 'tickets', url: mcp.url }] },
+    });
+    await writeCodexConfig(`${harness.url}/openai/v1`, true);
+    try {
+      const injected = 'mcp_tickets__lookup';
+      await expect.poll(() => harness.gateway.mcp?.snapshot().isInjected(injected)).toBe(true);
+      const fact = `TICKET-${hex(3)} is assigned to Ada`;
+      const callId = `call_mcp_${hex(6)}`;
+      harness.upstream.script = (seen) =>
+        outputOf(bodyOf(seen), callId) === undefined
+          ? {
+              sse: responsesFunctionCallStreamEvents({
+                callId,
+                name: injected,
+                arguments: JSON.stringify({ text: fact }),
+              }),
+            }
+          : { sse: responsesStreamEvents(`The ticket tool says: ${fact}.`) };
+
+      const { run, answer } = await codex('Who owns the ticket?');
+
+      expect(run.exitCode, describeRun(run)).toBe(0);
+      expect(answer, describeRun(run)).toBe(`The ticket tool says: ${fact}.`);
+      const [first, continuation, ...rest] = harness.upstream.requests;
+      expect(rest).toHaveLength(0);
+      expect(bodyOf(first).tools?.map((tool) => tool.name)).toContain(injected);
+      expect(outputOf(bodyOf(continuation), callId)?.output).toBe(fact);
+      expect(mcp.tools.calls).toEqual([{ name: 'lookup', arguments: { text: fact } }]);
+      expect(harness.interceptions[0]?.toolCalls).toMatchObject([
+        { server: 'tickets', tool: 'lookup', injected: true },
+      ]);
+    } finally {
+      await mcp.stop();
+    }
   });
 
   it('gets its answer from the next key when the first one answers 429', async () => {

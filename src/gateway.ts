@@ -7,7 +7,7 @@ import { Exchange } from './interception/exchange.js';
 import type { InterceptionObserver } from './interception/observer.js';
 import { observeWith } from './interception/observers.js';
 import { systemClock, type Clock } from './keypool/clock.js';
-import { McpHub } from './mcp/mcp-hub.js';
+import type { McpHub } from './mcp/mcp-hub.js';
 import type { InterceptionSink } from './recorder/interception.js';
 import { FanoutSink, LogSink } from './recorder/log-sink.js';
 import { startRecording, type Recording, type RecordingDeps } from './recorder/recording.js';
@@ -26,7 +26,7 @@ export interface GatewayOptions {
   /** Watchers of every interception as it happens (metrics, tracing, the dump; tests). */
   readonly observers?: readonly InterceptionObserver[];
   /** Recorder timers and queue tuning (tests, benchmarks). */
-  readonly recorder?: Pick<RecordingDeps, 'scheduler' | 'tuning'>;
+  readonly recorder?: Pick<RecordingDeps, 'tuning'>;
 }
 
 /** After the grace, how long requests still running get to write their last error event. */
@@ -48,16 +48,15 @@ export class Gateway {
   private constructor(
     private readonly options: GatewayOptions,
     private readonly logger: Logger,
+    mcp: McpHub | undefined,
+    recording: Recording,
   ) {
     const clock = options.clock ?? systemClock;
     const { config } = options;
     this.providers = config.providers.map((settings) => new Provider(settings, clock, logger));
-    this.mcp =
-      config.mcp.servers.length === 0
-        ? undefined
-        : new McpHub({ servers: config.mcp.servers, logger, scheduler: clock });
+    this.mcp = mcp;
     const routes = new RouteTable(this.providers);
-    this.recording = startRecording(config, { logger, clock, ...options.recorder });
+    this.recording = recording;
     const recorderSink = this.recording.sink === undefined ? [] : [this.recording.sink];
     const handle = createRequestHandler({
       clock,
@@ -101,7 +100,19 @@ export class Gateway {
   }
 
   static async start(options: GatewayOptions, listen = options.config.listen): Promise<Gateway> {
-    const gateway = new Gateway(options, options.logger);
+    const { config, logger } = options;
+    const clock = options.clock ?? systemClock;
+    // Loaded only when configured: the MCP SDK and the database drivers weigh on startup.
+    const mcp =
+      config.mcp.servers.length === 0
+        ? undefined
+        : new (await import('./mcp/mcp-hub.js')).McpHub({
+            servers: config.mcp.servers,
+            logger,
+            clock,
+          });
+    const recording = await startRecording(config, { logger, clock, ...options.recorder });
+    const gateway = new Gateway(options, logger, mcp, recording);
     try {
       await new Promise<void>((resolve, reject) => {
         gateway.server.once('error', reject);

@@ -26,7 +26,7 @@ describe('a stdio server that cannot start', () => {
       'test',
     );
     const { logger } = captureLogger();
-    const hub = new McpHub({ servers: mcp.servers, logger, scheduler: new FakeClock() });
+    const hub = new McpHub({ servers: mcp.servers, logger, clock: new FakeClock() });
     await hub.start();
     expect(hub.status()[0]).toMatchObject({ state: 'down', tools: 0, retryInMs: 1000 });
     expect(hub.status()[0]?.lastError).toContain('ENOENT');
@@ -54,7 +54,7 @@ describe('MCP over stdio', () => {
     );
     const captured = captureLogger();
     logs = captured.lines;
-    hub = new McpHub({ servers: mcp.servers, logger: captured.logger, scheduler });
+    hub = new McpHub({ servers: mcp.servers, logger: captured.logger, clock: scheduler });
     await hub.start();
   });
 

@@ -33,7 +33,11 @@ async function httpServer(
 async function startHub(servers: unknown[], scheduler?: Clock): Promise<Started> {
   const { mcp } = parseConfig({ mcp_servers: servers }, {}, 'test');
   const { logger, lines } = captureLogger();
-  const hub = new McpHub({ servers: mcp.servers, logger, ...(scheduler ? { scheduler } : {}) });
+  const hub = new McpHub({
+    servers: mcp.servers,
+    logger,
+    ...(scheduler ? { clock: scheduler } : {}),
+  });
   cleanup.push(() => hub.close());
   await hub.start();
   return { hub, logs: lines };
@@ -315,7 +319,7 @@ describe('MCP over Streamable HTTP', () => {
       'test',
     );
     const { logger } = captureLogger();
-    const hub = new McpHub({ servers: mcp.servers, logger, scheduler });
+    const hub = new McpHub({ servers: mcp.servers, logger, clock: scheduler });
     cleanup.push(() => hub.close());
     const started = hub.start();
     await until(hub, () => stateOf(hub, 'up') === 'ready');

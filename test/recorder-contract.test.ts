@@ -13,7 +13,7 @@ import { openDatabase, type RecordingDatabase } from '../src/recorder/sql/open-d
 import { InterceptionStore } from '../src/recorder/sql/interception-store.js';
 import { SqlRecordStore } from '../src/recorder/sql/sql-record-store.js';
 import { captureLogger } from './support/capture-logger.js';
-import { FakeScheduler } from './support/fake-scheduler.js';
+import { FakeClock } from './support/fake-clock.js';
 import { createTestDatabase } from './support/postgres.js';
 import { bareInterception, sampleInterception } from './support/sample-interception.js';
 
@@ -75,13 +75,12 @@ describe.each(engines)('recorder contract: $name', (engine) => {
 
   function recorder(store: RecordStore, options: { batchSize?: number; prompts?: boolean } = {}) {
     const { logger, lines } = captureLogger();
-    const scheduler = new FakeScheduler();
+    const scheduler = new FakeClock();
     const instance = new Recorder({
       store,
       database: engine.name,
       logger,
-      clock: scheduler.clock,
-      scheduler,
+      clock: scheduler,
       keep: { prompts: options.prompts ?? true, thoughts: true },
       ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
     });
@@ -211,8 +210,8 @@ describe.each(engines)('recorder contract: $name', (engine) => {
   });
 
   it('deletes what is older than the retention period, in batches, on its timer', async () => {
-    const scheduler = new FakeScheduler();
-    const now = scheduler.clock.now();
+    const scheduler = new FakeClock();
+    const now = scheduler.now();
     const old = Array.from({ length: 7 }, (_, i) =>
       sampleInterception({ startedAt: now - 61 * DAY - i }),
     );
@@ -232,8 +231,7 @@ describe.each(engines)('recorder contract: $name', (engine) => {
         return n;
       },
       retentionMs: 60 * DAY,
-      clock: scheduler.clock,
-      scheduler,
+      clock: scheduler,
       logger,
       firstSweepAfterMs: 1000,
       intervalMs: 60_000,

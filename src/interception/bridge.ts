@@ -4,6 +4,7 @@ import type { BridgeRequest, Dialect } from '../dialects/dialect.js';
 import { scanJson, type JsonObjectText } from '../dialects/json-object.js';
 import { emptyUsage, type TokenUsage } from '../dialects/token-usage.js';
 import type { Clock } from '../keypool/clock.js';
+import { INJECTED_PREFIX } from '../mcp/tool-naming.js';
 import type { ToolSource } from '../mcp/tool-source.js';
 import type {
   Interception,
@@ -94,7 +95,7 @@ export async function bridge(
             upstreamPath,
             caller,
             request,
-            tools: tools.avoiding(dialect.tools.clientToolNames(request.body, 'mcp_')),
+            tools: tools.avoiding(dialect.tools.clientToolNames(request.body, INJECTED_PREFIX)),
             maxIterations: deps.maxIterations,
             watch,
           },

@@ -11,6 +11,7 @@ import type { BridgeRequest, Dialect } from '../dialects/dialect.js';
 import { scanJson } from '../dialects/json-object.js';
 import { addUsage, emptyUsage, type TokenUsage } from '../dialects/token-usage.js';
 import { GatewayError } from '../errors/gateway-error.js';
+import { INJECTED_PREFIX } from '../mcp/tool-naming.js';
 import type { ToolSet } from '../mcp/tool-source.js';
 import type { ToolCallRecord, UpstreamCallRecord } from '../recorder/interception.js';
 import { isEventStream } from '../sse/event-stream-head.js';
@@ -33,8 +34,8 @@ import type { InterceptionWatch } from './observer.js';
 import { readWholeBody } from './whole-body.js';
 import { endStream } from './stream-relay.js';
 
-/** Every injected tool name starts so (mcp/tool-naming.ts); a body without it calls none. */
-const INJECTED_MARK = Buffer.from('"mcp_');
+/** Every injected tool name starts so; an answer without it calls none of them. */
+const INJECTED_MARK = Buffer.from(`"${INJECTED_PREFIX}`);
 
 export interface ToolLoopRequest {
   readonly exchange: Exchange;

@@ -23,7 +23,7 @@ import { createTransport } from './transports.js';
 export interface McpHubOptions {
   readonly servers: readonly McpServerSettings[];
   readonly logger: Logger;
-  readonly scheduler?: Clock;
+  readonly clock?: Clock;
   readonly backoff?: Backoff;
 }
 
@@ -97,7 +97,7 @@ export class McpHub implements ToolSource, ToolRunner {
   private closed = false;
 
   constructor(private readonly options: McpHubOptions) {
-    this.scheduler = options.scheduler ?? systemClock;
+    this.scheduler = options.clock ?? systemClock;
     this.deps = {
       scheduler: this.scheduler,
       logger: options.logger,

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { captureLogger } from '../../test/support/capture-logger.js';
-import { FakeScheduler } from '../../test/support/fake-scheduler.js';
+import { FakeClock } from '../../test/support/fake-clock.js';
 import { bareInterception } from '../../test/support/sample-interception.js';
 import type { Interception } from './interception.js';
 import { RejectedRecordsError, type RecordStore } from './record-store.js';
@@ -46,14 +46,13 @@ class ScriptedStore implements RecordStore {
 
 function setup(options: { capacity?: number; batchSize?: number } = {}) {
   const store = new ScriptedStore();
-  const scheduler = new FakeScheduler();
+  const scheduler = new FakeClock();
   const { logger, lines } = captureLogger();
   const recorder = new Recorder({
     store,
     database: 'scripted',
     logger,
-    clock: scheduler.clock,
-    scheduler,
+    clock: scheduler,
     keep: { prompts: true, thoughts: false },
     retryMinMs: 100,
     retryMaxMs: 400,

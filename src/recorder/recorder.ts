@@ -4,7 +4,6 @@ import type { Interception, InterceptionSink } from './interception.js';
 import { RejectedRecordsError, type RecordStore } from './record-store.js';
 import type { RecorderStatus } from './recorder-status.js';
 import { describeDatabaseError } from './sql/database-errors.js';
-import { systemScheduler, type Scheduler } from './scheduler.js';
 
 export interface RecorderOptions {
   readonly store: RecordStore;
@@ -12,7 +11,6 @@ export interface RecorderOptions {
   readonly database: string;
   readonly logger: Logger;
   readonly clock: Clock;
-  readonly scheduler?: Scheduler;
   /** What `recording.prompts` and `recording.thoughts` allow to be kept. */
   readonly keep: { readonly prompts: boolean; readonly thoughts: boolean };
   /** Interceptions held in memory at most; more are dropped and counted. */
@@ -45,7 +43,6 @@ export class Recorder implements InterceptionSink {
   private readonly store: RecordStore;
   private readonly logger: Logger;
   private readonly clock: Clock;
-  private readonly scheduler: Scheduler;
   private readonly capacity: number;
   private readonly batchSize: number;
   private readonly retryMinMs: number;
@@ -74,7 +71,6 @@ export class Recorder implements InterceptionSink {
     this.store = options.store;
     this.logger = options.logger;
     this.clock = options.clock;
-    this.scheduler = options.scheduler ?? systemScheduler;
     this.capacity = options.capacity ?? DEFAULTS.capacity;
     this.batchSize = options.batchSize ?? DEFAULTS.batchSize;
     this.retryMinMs = options.retryMinMs ?? DEFAULTS.retryMinMs;
@@ -292,7 +288,7 @@ export class Recorder implements InterceptionSink {
     const delay = this.retryDelayMs;
     this.retryDelayMs = Math.min(this.retryDelayMs * 2, this.retryMaxMs);
     if (this.closed) return;
-    this.cancelRetry = this.scheduler.after(delay, () => {
+    this.cancelRetry = this.options.clock.schedule(delay, () => {
       this.cancelRetry = undefined;
       this.scheduleFlush();
     });

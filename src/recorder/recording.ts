@@ -6,8 +6,6 @@ import type { InterceptionSink } from './interception.js';
 import { Recorder, type RecorderOptions } from './recorder.js';
 import type { RecorderStatus } from './recorder-status.js';
 import { RetentionSweeper } from './retention.js';
-import { systemScheduler, type Scheduler } from './scheduler.js';
-import { SqlRecordStore } from './sql/sql-record-store.js';
 
 /**
  * The `database` check of /readyz, which answers without authentication: the engine, not
@@ -40,7 +38,6 @@ export interface Recording {
 export interface RecordingDeps {
   readonly logger: Logger;
   readonly clock: Clock;
-  readonly scheduler?: Scheduler;
   /** Queue and retry tuning (tests, benchmarks). */
   readonly tuning?: Pick<RecorderOptions, 'capacity' | 'batchSize' | 'retryMinMs' | 'retryMaxMs'>;
 }
@@ -64,11 +61,14 @@ export function databaseCheck(
   };
 }
 
-/** Wires the recorder and retention for the configured database and starts both. */
-export function startRecording(
+/**
+ * Wires the recorder and retention for the configured database and starts both. The SQL
+ * layer is loaded only when something is recorded.
+ */
+export async function startRecording(
   config: { readonly database: DatabaseTarget; readonly recording: RecordingSettings },
   deps: RecordingDeps,
-): Recording {
+): Promise<Recording> {
   const target = config.database;
   if (target.engine === 'off') {
     return {
@@ -77,8 +77,8 @@ export function startRecording(
       close: () => Promise.resolve(),
     };
   }
-  const scheduler = deps.scheduler ?? systemScheduler;
   const database = describeDatabaseTarget(target);
+  const { SqlRecordStore } = await import('./sql/sql-record-store.js');
   const store = new SqlRecordStore(target, {
     onConnectionError: (error) => {
       deps.logger.debug({ error: error.message, database }, 'recorder: database connection lost');
@@ -90,14 +90,12 @@ export function startRecording(
     database,
     logger: deps.logger,
     clock: deps.clock,
-    scheduler,
     keep: { prompts: config.recording.prompts, thoughts: config.recording.thoughts },
   });
   const retention = new RetentionSweeper({
     deleteStartedBefore: (cutoff, limit) => store.use((s) => s.deleteStartedBefore(cutoff, limit)),
     retentionMs: config.recording.retentionMs,
     clock: deps.clock,
-    scheduler,
     logger: deps.logger,
   });
   recorder.start();

@@ -1,7 +1,6 @@
 import type { Clock } from '../keypool/clock.js';
 import type { Logger } from '../telemetry/logger.js';
 import { describeDatabaseError } from './sql/database-errors.js';
-import type { Scheduler } from './scheduler.js';
 
 export interface RetentionOptions {
   /** Deletes up to `limit` of the oldest records started before `cutoff`; says how many. */
@@ -9,7 +8,6 @@ export interface RetentionOptions {
   /** `recording.retention`; 0 keeps records forever. */
   readonly retentionMs: number;
   readonly clock: Clock;
-  readonly scheduler: Scheduler;
   readonly logger: Logger;
   /** Between sweeps. */
   readonly intervalMs?: number;
@@ -58,7 +56,7 @@ export class RetentionSweeper {
 
   private schedule(delayMs: number): void {
     if (this.stopped) return;
-    this.cancelTimer = this.options.scheduler.after(delayMs, () => {
+    this.cancelTimer = this.options.clock.schedule(delayMs, () => {
       this.cancelTimer = undefined;
       void this.sweep().finally(() => {
         this.schedule(this.intervalMs);

@@ -1,5 +1,6 @@
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
-import { prettyFactory } from 'pino-pretty';
+import { createRequire } from 'node:module';
+import type { PrettyOptions } from 'pino-pretty';
 
 export type Logger = PinoLogger;
 
@@ -79,6 +80,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
  * even if the process is killed, and pretty output is not meant for production volume.
  */
 function prettyStream(destination: DestinationStream | undefined): DestinationStream {
+  // Loaded only for pretty output: it and its dependencies weigh on every startup otherwise.
+  const { prettyFactory } = createRequire(import.meta.url)('pino-pretty') as {
+    prettyFactory: (options: PrettyOptions) => (line: string) => string;
+  };
   const format = prettyFactory({
     colorize: destination === undefined && process.stdout.isTTY,
     translateTime: ISO_TIME,
