@@ -7,7 +7,7 @@
  * machine whatever they compare.
  */
 import { parseArgs } from 'node:util';
-import type { Clock } from '../src/keypool/clock.js';
+import { systemClock } from '../src/keypool/clock.js';
 import { Pool } from '../src/keypool/pool.js';
 
 const { values } = parseArgs({
@@ -15,11 +15,11 @@ const { values } = parseArgs({
 });
 const cpuUsPerRequest = Number(values['cpu-us-per-request']);
 
-const clock: Clock = { now: () => Date.now() };
+const clock = systemClock;
 const keys = ['sk-bench-key-a', 'sk-bench-key-b'];
 const healthy = new Pool(keys, clock);
 const cooling = new Pool(keys, clock);
-cooling.keys[0]?.markTemporary(3_600_000);
+cooling.keys[0]?.markTemporary(3_600_000, { source: 'operator' });
 
 const ROUNDS = 30;
 const WALKS = 200_000;

@@ -25,6 +25,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { DatabaseTarget } from '../src/config/database-target.js';
 import type { Interception } from '../src/recorder/interception.js';
+import { systemClock } from '../src/keypool/clock.js';
 import { Recorder } from '../src/recorder/recorder.js';
 import { InterceptionStore } from '../src/recorder/sql/interception-store.js';
 import { openDatabase } from '../src/recorder/sql/open-database.js';
@@ -128,7 +129,7 @@ function newRecorder(target: SqlTarget): Recorder {
     store: new SqlRecordStore(target),
     database: target.engine,
     logger: createLogger({ level: 'warn' }),
-    clock: { now: () => Date.now() },
+    clock: systemClock,
     keep: { prompts: true, thoughts: true },
     capacity: CAPACITY,
     batchSize: BATCH,

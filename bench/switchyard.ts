@@ -28,6 +28,8 @@ export interface SwitchyardProfile {
    * if the gateway answers it with 200 (it answers 404 until metrics exist).
    */
   readonly scrapeMetrics: boolean;
+  /** More of the configuration, for a feature measured on its own (e.g. `mcp_servers`). */
+  readonly extra?: Readonly<Record<string, unknown>>;
 }
 
 export const STANDARD: SwitchyardProfile = {
@@ -93,6 +95,7 @@ export function writeConfig(
     ],
     auth: { tokens: [{ user: 'bench', token: GATEWAY_TOKEN }] },
     admin: { token: ADMIN_TOKEN },
+    ...profile.extra,
   };
   const file = join(workDir, `${profile.id}.yaml`);
   writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
