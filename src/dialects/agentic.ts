@@ -1,6 +1,6 @@
 import type { GatewayError } from '../errors/gateway-error.js';
 import type { SseEventHandler } from '../sse/framer.js';
-import type { BridgeRequest } from './dialect.js';
+import type { BridgeRequest } from './bridge-request.js';
 import type { JsonObjectText } from './json-object.js';
 import type { TokenUsage } from './token-usage.js';
 

@@ -1,6 +1,13 @@
 import { invalidRequest } from '../errors/gateway-error.js';
-import type { BridgeRequest } from './dialect.js';
-import { scanJson } from './json-object.js';
+import { scanJson, type JsonObjectText } from './json-object.js';
+
+/** A bridged request body, validated once; `raw` is forwarded unless the dialect must edit it. */
+export interface BridgeRequest {
+  readonly raw: Buffer;
+  readonly body: JsonObjectText;
+  readonly model: string;
+  readonly stream: boolean;
+}
 
 /**
  * Validates a bridged request body once, without building it: a JSON object with a model.

@@ -1,22 +1,16 @@
 import type { TokenUsage } from './token-usage.js';
 import type { GatewayError } from '../errors/gateway-error.js';
 import type { SseEventHandler } from '../sse/framer.js';
-import type { JsonObjectText } from './json-object.js';
 import type { AgenticCodec } from './agentic.js';
+import type { BridgeRequest } from './bridge-request.js';
 import type { ToolEncoding } from './tool-injection.js';
+
+export type { BridgeRequest } from './bridge-request.js';
 
 export type DialectId = 'anthropic-messages' | 'openai-chat' | 'openai-responses';
 
 /** Which error shape a client of this API expects. */
 export type ApiFamily = 'anthropic' | 'openai';
-
-/** A bridged request body, validated once; `raw` is forwarded unless the dialect must edit it. */
-export interface BridgeRequest {
-  readonly raw: Buffer;
-  readonly body: JsonObjectText;
-  readonly model: string;
-  readonly stream: boolean;
-}
 
 /** Watches a copy of the upstream event stream; may rewrite the few events that must change. */
 export interface StreamObserver {

@@ -3,42 +3,21 @@ import { parseBridgeRequest } from '../dialects/bridge-request.js';
 import type { BridgeRequest, Dialect } from '../dialects/dialect.js';
 import { scanJson, type JsonObjectText } from '../dialects/json-object.js';
 import { emptyUsage, type TokenUsage } from '../dialects/token-usage.js';
-import type { Clock } from '../keypool/clock.js';
 import { INJECTED_PREFIX } from '../mcp/tool-naming.js';
-import type { ToolSource } from '../mcp/tool-source.js';
-import type {
-  Interception,
-  InterceptionSink,
-  ToolCallRecord,
-  UpstreamCallRecord,
-} from '../recorder/interception.js';
+import type { Interception, ToolCallRecord, UpstreamCallRecord } from '../recorder/interception.js';
 import { isEventStream } from '../sse/event-stream-head.js';
-import type { Logger } from '../telemetry/logger.js';
 import { sendWithFailover } from '../upstream/failover.js';
 import { upstreamRequestHeaders } from '../upstream/header-hygiene.js';
 import type { Provider } from '../upstream/provider.js';
 import type { UpstreamAttempt } from '../upstream/upstream-attempt.js';
 import { errorMessageOf } from '../upstream/upstream-error-message.js';
+import type { BridgeDeps } from './bridge-deps.js';
 import { relayBuffered } from './buffered-relay.js';
 import type { Exchange } from './exchange.js';
 import { failureOutcome, type Ending } from './failure-outcome.js';
-import type { InterceptionObserver, InterceptionWatch } from './observer.js';
+import type { InterceptionWatch } from './observer.js';
 import { relayStream } from './stream-relay.js';
 import { runToolLoop } from './tool-loop.js';
-
-export interface BridgeDeps {
-  readonly clock: Clock;
-  readonly sink: InterceptionSink;
-  readonly logger: Logger;
-  /** `forward_client_ip`: whether the client's address headers reach the provider. */
-  readonly forwardClientIp: boolean;
-  /** The MCP tools injected into bridged requests; undefined without `mcp_servers`. */
-  readonly tools: ToolSource | undefined;
-  /** `mcp_max_iterations`: upstream calls one request may make in the agentic loop. */
-  readonly maxIterations: number;
-  /** Metrics, tracing, the dump; undefined when none is on. */
-  readonly observer: InterceptionObserver | undefined;
-}
 
 /** What an interception did, whichever way it went, for the record. */
 interface Done extends Ending {

@@ -6,7 +6,7 @@ import { sendWithFailover } from '../upstream/failover.js';
 import { upstreamRequestHeaders } from '../upstream/header-hygiene.js';
 import type { Provider } from '../upstream/provider.js';
 import type { UpstreamAttempt } from '../upstream/upstream-attempt.js';
-import type { BridgeDeps } from './bridge.js';
+import type { BridgeDeps } from './bridge-deps.js';
 import { relayBuffered } from './buffered-relay.js';
 import type { Exchange } from './exchange.js';
 import { failureOutcome } from './failure-outcome.js';

@@ -24,7 +24,7 @@ import type { Provider } from '../upstream/provider.js';
 import type { UpstreamAttempt } from '../upstream/upstream-attempt.js';
 import { UpstreamTransportError } from '../upstream/upstream-error.js';
 import { errorMessageOf } from '../upstream/upstream-error-message.js';
-import type { BridgeDeps } from './bridge.js';
+import type { BridgeDeps } from './bridge-deps.js';
 import { relayBuffered } from './buffered-relay.js';
 import { errorKindOf } from './error-mapping.js';
 import { pumpEvents } from './event-pump.js';

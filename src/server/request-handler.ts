@@ -1,7 +1,8 @@
 import { handleAdmin, type AdminDeps } from '../admin/admin-api.js';
 import { identifyCaller, type AuthPolicy, type Caller } from '../auth/caller.js';
 import type { GatewayError } from '../errors/gateway-error.js';
-import { bridge, type BridgeDeps } from '../interception/bridge.js';
+import { bridge } from '../interception/bridge.js';
+import type { BridgeDeps } from '../interception/bridge-deps.js';
 import { toGatewayError } from '../interception/error-mapping.js';
 import type { Exchange } from '../interception/exchange.js';
 import { passthrough } from '../interception/passthrough.js';

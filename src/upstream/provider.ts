@@ -3,7 +3,7 @@ import type { Key } from '../keypool/key.js';
 import { verdictOf, type ProbeReason, type ProbeResult } from '../keypool/key-probe.js';
 import { Pool } from '../keypool/pool.js';
 import { DisabledKeyRecheck } from '../keypool/recheck.js';
-import { logKeyTransition } from '../telemetry/key-transition-log.js';
+import { logKeyTransition } from '../keypool/transition-log.js';
 import type { Logger } from '../telemetry/logger.js';
 import { Cancellation } from './cancellation.js';
 import { readFailedBody } from './failed-body.js';

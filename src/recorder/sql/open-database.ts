@@ -1,7 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { DatabaseTarget } from '../../config/database-target.js';
 import { migrateToLatest } from './migrations.js';
+import type { OpenOptions } from './open-options.js';
 import type { RecordingTables } from './tables.js';
+
+export type { OpenOptions } from './open-options.js';
 
 export type SqlEngine = 'sqlite' | 'postgres';
 
@@ -10,11 +13,6 @@ export interface RecordingDatabase {
   readonly engine: SqlEngine;
   readonly db: Kysely<RecordingTables>;
   close(): Promise<void>;
-}
-
-export interface OpenOptions {
-  /** An idle PostgreSQL connection broke; pg reports it here instead of to a query. */
-  readonly onConnectionError?: (error: Error) => void;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
-import type { OpenOptions } from './open-database.js';
+import type { OpenOptions } from './open-options.js';
 import type { RecordingTables } from './tables.js';
 
 /**
