@@ -112,16 +112,21 @@ describe('signals', () => {
 
   it('during shutdown_delay /readyz is 503 while /healthz and bridged routes still answer', async () => {
     upstream.script = () => ({ status: 200, body: { type: 'message', content: [] } });
-    const served = await serve('shutdown_delay: 4s');
+    const served = await serve('shutdown_delay: 5s');
     expect((await status(served.url, '/readyz')).statusCode).toBe(200);
+    const signalled = Date.now();
     served.child.kill('SIGTERM');
-    await expect.poll(served.stdout, { timeout: 3000 }).toContain('shutdown_delay');
-    expect((await status(served.url, '/readyz')).statusCode).toBe(503);
+    // The contract's signal to a load balancer: /readyz turns 503 at once.
+    await expect
+      .poll(async () => (await status(served.url, '/readyz')).statusCode, { timeout: 3000 })
+      .toBe(503);
     expect((await status(served.url, '/healthz')).statusCode).toBe(200);
     const response = await post(served.url);
     expect(response.statusCode).toBe(200);
     await response.body.dump();
+    expect(Date.now() - signalled).toBeLessThan(5000);
     expect(await served.exited).toBe(0);
+    expect(served.stdout()).toContain('shutdown_delay');
   });
 
   it('when the grace ends, an open stream gets the error event and is recorded shutdown', async () => {
