@@ -1,4 +1,5 @@
 import type { Caller } from '../auth/caller.js';
+import type { BreakerPass } from '../breaker/circuit-breaker.js';
 import { parseBridgeRequest } from '../dialects/bridge-request.js';
 import type { BridgeRequest, Dialect } from '../dialects/dialect.js';
 import { scanJson, type JsonObjectText } from '../dialects/json-object.js';
@@ -20,6 +21,7 @@ import type { Provider } from '../upstream/provider.js';
 import type { UpstreamAttempt } from '../upstream/upstream-attempt.js';
 import { errorMessageOf } from '../upstream/upstream-error-message.js';
 import { relayBuffered } from './buffered-relay.js';
+import { passBreaker, recordVerdict } from './circuit-guard.js';
 import type { Exchange } from './exchange.js';
 import { failureOutcome, type Ending } from './failure-outcome.js';
 import type { InterceptionObserver, InterceptionWatch } from './observer.js';
@@ -150,7 +152,10 @@ async function singleCall(
   const attempts: UpstreamAttempt[] = [];
   let usage: TokenUsage = emptyUsage();
   let ending: Ending;
+  let pass: BreakerPass | undefined;
+  let thrownError: unknown;
   try {
+    pass = passBreaker(provider.breakers, dialect.id, request.model);
     const response = await sendWithFailover(
       provider,
       caller.credential,
@@ -198,7 +203,9 @@ async function singleCall(
       };
     }
   } catch (thrown) {
+    thrownError = thrown;
     ending = failureOutcome(exchange, dialect.family, thrown, deps.logger);
   }
+  recordVerdict(pass, ending, thrownError);
   return { ...ending, usage, calls: [{ iteration: 0, attempts, usage }], toolCalls: [] };
 }
