@@ -15,6 +15,7 @@ import type {
 } from '../recorder/interception.js';
 import { isEventStream } from '../sse/event-stream-head.js';
 import type { Logger } from '../telemetry/logger.js';
+import { redactMessage } from '../telemetry/redact.js';
 import { sendWithFailover } from '../upstream/failover.js';
 import { upstreamRequestHeaders } from '../upstream/header-hygiene.js';
 import type { Provider } from '../upstream/provider.js';
@@ -123,7 +124,11 @@ export async function bridge(
     toolCalls: done.toolCalls,
     status: done.status ?? 0,
     outcome: done.outcome,
-    error: done.error,
+    // Providers quote the key they were given in error messages; the record is logged.
+    error:
+      done.error === undefined
+        ? undefined
+        : redactMessage(done.error, knownSecrets(provider, caller)),
     usage: done.usage,
     client: { name: 'other', userAgent: exchange.req.headers['user-agent']?.slice(0, 200) },
   };
@@ -136,6 +141,12 @@ export async function bridge(
     record,
     endedAt,
   });
+}
+
+/** The credentials an upstream error message of this interception could quote. */
+function knownSecrets(provider: Provider, caller: Caller): string[] {
+  const pool = provider.pool.keys.map((key) => key.secret);
+  return caller.credential.kind === 'byok' ? [caller.credential.token, ...pool] : pool;
 }
 
 /** A bridged call without the gateway's tools: one upstream call, relayed as it comes. */
