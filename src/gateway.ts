@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GatewayTokens } from './auth/gateway-tokens.js';
 import type { GatewayConfig } from './config/load.js';
+import { ApiDump, dumpSettingsOf } from './dump/api-dump.js';
 import { Exchange } from './interception/exchange.js';
 import type { InterceptionObserver } from './interception/observer.js';
 import { observeWith } from './interception/observers.js';
@@ -37,6 +38,8 @@ export class Gateway {
   readonly providers: readonly Provider[];
   /** The MCP servers' tools; undefined without `mcp_servers`. */
   readonly mcp: McpHub | undefined;
+  /** The API dump (`dump_dir`); on or off, its settings can be swapped (reload). */
+  readonly dump: ApiDump;
   private readonly server: Server;
   private readonly recording: Recording;
   private status: Readiness['status'] = 'starting';
@@ -55,6 +58,7 @@ export class Gateway {
     const { config } = options;
     this.providers = config.providers.map((settings) => new Provider(settings, clock, logger));
     this.mcp = mcp;
+    this.dump = new ApiDump(dumpSettingsOf(config), { logger });
     const routes = new RouteTable(this.providers);
     this.recording = recording;
     const recorderSink = this.recording.sink === undefined ? [] : [this.recording.sink];
@@ -75,7 +79,7 @@ export class Gateway {
       bodyLimit: config.bodyLimit,
       forwardClientIp: config.forwardClientIp,
       tools: this.mcp,
-      observer: observeWith(options.observers ?? [], logger),
+      observer: observeWith([this.dump, ...(options.observers ?? [])], logger),
       maxIterations: config.mcp.maxIterations,
       readiness: () => ({ status: this.status, checks: this.checks() }),
     });

@@ -358,6 +358,7 @@ describe('check-config', () => {
         'timeouts: connect 3s, first byte 10m, idle 5m',
         'shutdown: grace 1m, delay 5s',
         'client IP headers to providers: dropped',
+        'API dump: off',
         'log: level info, format pretty',
         '',
       ].join('\n'),

@@ -20,6 +20,7 @@ const config = parseConfig(
         keys: [KEY_A, KEY_B],
         timeouts: { first_byte: '30s' },
         on_forbidden: 'verify',
+        circuit_breaker: { failures: 4, open_for: '1m', half_open_requests: 1 },
       },
       { name: 'openai', type: 'openai', keys: ['short'], recheck_disabled_keys: 0 },
     ],
@@ -29,6 +30,7 @@ const config = parseConfig(
     shutdown_grace: '20s',
     shutdown_delay: '5s',
     log_format: 'pretty',
+    dump_dir: '/var/lib/switchyard/dumps',
   },
   {},
   '/etc/switchyard.yaml',
@@ -47,6 +49,7 @@ describe('startupFields', () => {
           on_forbidden: 'verify',
           recheck_disabled_keys_ms: 600_000,
           timeouts_ms: { first_byte: 30_000 },
+          circuit_breaker: { failures: 4, open_for_ms: 60_000, half_open_requests: 1 },
         },
         {
           name: 'openai',
@@ -64,6 +67,7 @@ describe('startupFields', () => {
       shutdown_grace_ms: 20_000,
       shutdown_delay_ms: 5000,
       forward_client_ip: false,
+      dump_dir: '/var/lib/switchyard/dumps',
     });
     const text = JSON.stringify(startupFields(config));
     for (const secret of SECRETS) expect(text).not.toContain(secret);
@@ -96,6 +100,7 @@ describe('describeConfig', () => {
       '    2 keys, in order: sk-…1111, sk-…2222',
       '    disabled keys re-checked after 10m (backing off to 1h); on 403: verify',
       '    timeouts: connect 5s, first byte 30s, idle 5m (first byte set for this provider)',
+      '    circuit breaker: opens after 4 consecutive failures for 1m, then 1 trial request',
       '  openai: type openai, https://api.openai.com/v1/',
       '    1 key, in order: …',
       '    disabled keys are never re-checked; on 403: disable',
@@ -107,6 +112,7 @@ describe('describeConfig', () => {
       'timeouts: connect 5s, first byte 10m, idle 5m',
       'shutdown: grace 20s, delay 5s',
       'client IP headers to providers: dropped',
+      'API dump: /var/lib/switchyard/dumps (credentials redacted)',
       'log: level info, format pretty',
       '',
     ]);

@@ -56,6 +56,15 @@ export function startupFields(config: GatewayConfig): Record<string, unknown> {
         on_forbidden: provider.onForbidden,
         recheck_disabled_keys_ms: provider.recheckDisabledKeysMs,
         ...(Object.keys(overrides).length === 0 ? {} : { timeouts_ms: overrides }),
+        ...(provider.circuitBreaker === undefined
+          ? {}
+          : {
+              circuit_breaker: {
+                failures: provider.circuitBreaker.failures,
+                open_for_ms: provider.circuitBreaker.openForMs,
+                half_open_requests: provider.circuitBreaker.halfOpenRequests,
+              },
+            }),
       };
     }),
     byok: config.auth.allowByok,
@@ -66,6 +75,7 @@ export function startupFields(config: GatewayConfig): Record<string, unknown> {
     shutdown_grace_ms: config.shutdownGraceMs,
     shutdown_delay_ms: config.shutdownDelayMs,
     forward_client_ip: config.forwardClientIp,
+    ...(config.dumpDir === undefined ? {} : { dump_dir: config.dumpDir }),
   };
 }
 
@@ -88,6 +98,7 @@ function describeProvider(provider: ProviderSettings, config: GatewayConfig): st
     provider.recheckDisabledKeysMs === 0
       ? 'disabled keys are never re-checked'
       : `disabled keys re-checked after ${formatDurationMs(provider.recheckDisabledKeysMs)} (backing off to 1h)`;
+  const breaker = provider.circuitBreaker;
   return [
     `  ${provider.name}: type ${provider.type}, ${redactedUrl(provider.baseUrl.href)}`,
     `    ${keys} ${keys === 1 ? 'key' : 'keys'}, in order: ${provider.keys.map(maskedHint).join(', ')}`,
@@ -95,6 +106,11 @@ function describeProvider(provider: ProviderSettings, config: GatewayConfig): st
     `    timeouts: ${describeTimeouts(provider.timeouts)}${
       overridden.length === 0 ? '' : ` (${overridden.join(', ')} set for this provider)`
     }`,
+    ...(breaker === undefined
+      ? []
+      : [
+          `    circuit breaker: opens after ${breaker.failures} consecutive failures for ${formatDurationMs(breaker.openForMs)}, then ${breaker.halfOpenRequests} trial ${breaker.halfOpenRequests === 1 ? 'request' : 'requests'}`,
+        ]),
   ];
 }
 
@@ -114,6 +130,7 @@ export function describeConfig(config: GatewayConfig): string {
     `timeouts: ${describeTimeouts(config.timeouts)}`,
     `shutdown: grace ${formatDurationMs(config.shutdownGraceMs)}, delay ${formatDurationMs(config.shutdownDelayMs)}`,
     `client IP headers to providers: ${config.forwardClientIp ? 'forwarded' : 'dropped'}`,
+    `API dump: ${config.dumpDir === undefined ? 'off' : `${config.dumpDir} (credentials redacted)`}`,
     `log: level ${config.logLevel}, format ${config.logFormat}`,
   ];
   return `${lines.join('\n')}\n`;

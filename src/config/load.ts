@@ -4,6 +4,7 @@ import type { TokenEntry } from '../auth/gateway-tokens.js';
 import type { McpSettings } from '../mcp/settings.js';
 import type { ProviderSettings } from '../upstream/provider.js';
 import type { UpstreamTimeouts } from '../upstream/timeouts.js';
+import { breakerSettingsOf } from './breaker-schema.js';
 import { ConfigError } from './config-error.js';
 import type { DatabaseTarget } from './database-target.js';
 import { describePath } from './describe-path.js';
@@ -35,6 +36,8 @@ export interface GatewayConfig {
   readonly adminToken: string | undefined;
   /** MCP servers whose tools are injected, and the agentic loop's limit. */
   readonly mcp: McpSettings;
+  /** `dump_dir`: where every upstream exchange is written; undefined: no dump. */
+  readonly dumpDir: string | undefined;
 }
 
 /** What is kept of each interception, and for how long. */
@@ -121,10 +124,12 @@ export function parseConfig(
       },
       recheckDisabledKeysMs: p.recheck_disabled_keys,
       onForbidden: p.on_forbidden,
+      circuitBreaker: breakerSettingsOf(p.circuit_breaker),
     })),
     auth: { allowByok: config.auth.allow_byok, tokens: config.auth.tokens },
     adminToken: config.admin?.token,
     mcp: mcpSettingsOf(config.mcp_servers, config.mcp_max_iterations),
+    dumpDir: config.dump_dir,
   };
 }
 

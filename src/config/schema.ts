@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { circuitBreaker } from './breaker-schema.js';
 import { mcpMaxIterations, mcpServers } from './mcp-schema.js';
 import { DATABASE_EXPECTED, DEFAULT_DATABASE, parseDatabaseTarget } from './database-target.js';
 import { DASHED_WORDS, duration, flag, longDuration, size } from './schema-values.js';
@@ -44,6 +45,7 @@ const providerSchema = z
     on_forbidden: z.enum(['disable', 'verify']).default('disable'),
     /** Overrides of the top-level timeouts for this provider only. */
     timeouts: timeoutOverrides.optional(),
+    circuit_breaker: circuitBreaker.optional(),
   })
   .superRefine((provider, ctx) => {
     const seen = new Map<string, number>();
@@ -126,6 +128,8 @@ export const configSchema = z
           .optional(),
       })
       .optional(),
+    /** Every upstream exchange's bytes are written below it, secrets redacted. */
+    dump_dir: z.string().min(1, 'is empty (is its environment variable set to "")?').optional(),
   })
   .superRefine((config, ctx) => {
     const names = new Map<string, number>();

@@ -1,4 +1,5 @@
 import type { Caller } from '../auth/caller.js';
+import type { BreakerPass } from '../breaker/circuit-breaker.js';
 import { parseBridgeRequest } from '../dialects/bridge-request.js';
 import type { BridgeRequest, Dialect } from '../dialects/dialect.js';
 import { scanJson, type JsonObjectText } from '../dialects/json-object.js';
@@ -6,6 +7,7 @@ import { emptyUsage, type TokenUsage } from '../dialects/token-usage.js';
 import { INJECTED_PREFIX } from '../mcp/tool-naming.js';
 import type { Interception, ToolCallRecord, UpstreamCallRecord } from '../recorder/interception.js';
 import { isEventStream } from '../sse/event-stream-head.js';
+import { redactMessage } from '../telemetry/redact.js';
 import { sendWithFailover } from '../upstream/failover.js';
 import { upstreamRequestHeaders } from '../upstream/header-hygiene.js';
 import type { Provider } from '../upstream/provider.js';
@@ -13,6 +15,7 @@ import type { UpstreamAttempt } from '../upstream/upstream-attempt.js';
 import { errorMessageOf } from '../upstream/upstream-error-message.js';
 import type { BridgeDeps } from './bridge-deps.js';
 import { relayBuffered } from './buffered-relay.js';
+import { passBreaker, recordVerdict } from './circuit-guard.js';
 import type { Exchange } from './exchange.js';
 import { failureOutcome, type Ending } from './failure-outcome.js';
 import type { InterceptionWatch } from './observer.js';
@@ -100,7 +103,11 @@ export async function bridge(
     toolCalls: done.toolCalls,
     status: done.status ?? 0,
     outcome: done.outcome,
-    error: done.error,
+    // Providers quote the key they were given in error messages; the record is logged.
+    error:
+      done.error === undefined
+        ? undefined
+        : redactMessage(done.error, knownSecrets(provider, caller)),
     usage: done.usage,
     client: { name: 'other', userAgent: exchange.req.headers['user-agent']?.slice(0, 200) },
   };
@@ -113,6 +120,12 @@ export async function bridge(
     record,
     endedAt,
   });
+}
+
+/** The credentials an upstream error message of this interception could quote. */
+function knownSecrets(provider: Provider, caller: Caller): string[] {
+  const pool = provider.pool.keys.map((key) => key.secret);
+  return caller.credential.kind === 'byok' ? [caller.credential.token, ...pool] : pool;
 }
 
 /** A bridged call without the gateway's tools: one upstream call, relayed as it comes. */
@@ -129,7 +142,10 @@ async function singleCall(
   const attempts: UpstreamAttempt[] = [];
   let usage: TokenUsage = emptyUsage();
   let ending: Ending;
+  let pass: BreakerPass | undefined;
+  let thrownError: unknown;
   try {
+    pass = passBreaker(provider.breakers, dialect.id, request.model);
     const response = await sendWithFailover(
       provider,
       caller.credential,
@@ -177,7 +193,9 @@ async function singleCall(
       };
     }
   } catch (thrown) {
+    thrownError = thrown;
     ending = failureOutcome(exchange, dialect.family, thrown, deps.logger);
   }
+  recordVerdict(pass, ending, thrownError);
   return { ...ending, usage, calls: [{ iteration: 0, attempts, usage }], toolCalls: [] };
 }

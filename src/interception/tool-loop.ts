@@ -1,4 +1,5 @@
 import type { Caller } from '../auth/caller.js';
+import type { BreakerPass } from '../breaker/circuit-breaker.js';
 import type {
   AgenticCodec,
   BlockingAssembler,
@@ -26,6 +27,7 @@ import { UpstreamTransportError } from '../upstream/upstream-error.js';
 import { errorMessageOf } from '../upstream/upstream-error-message.js';
 import type { BridgeDeps } from './bridge-deps.js';
 import { relayBuffered } from './buffered-relay.js';
+import { passBreaker, recordVerdict } from './circuit-guard.js';
 import { errorKindOf } from './error-mapping.js';
 import { pumpEvents } from './event-pump.js';
 import type { Exchange } from './exchange.js';
@@ -106,12 +108,15 @@ export async function runToolLoop(
     stop.abort();
   });
   let body = dialect.upstreamBody(request, dialect.tools.declarations(tools.tools));
+  // The breaker's pass of the upstream call under way, until its answer is read.
+  let pass: BreakerPass | undefined;
   try {
     for (let iteration = 0; ; iteration++) {
       if (iteration >= loop.maxIterations) throw tooManyIterations(loop.maxIterations);
       const attempts: UpstreamAttempt[] = [];
       const call: UpstreamCallRecord = { iteration, attempts, usage: emptyUsage() };
       calls.push(call);
+      pass = passBreaker(loop.provider.breakers, dialect.id, request.model);
       const response = await sendWithFailover(
         loop.provider,
         loop.caller.credential,
@@ -128,6 +133,14 @@ export async function runToolLoop(
         attempts,
       );
       const step = await readTurn(loop, assembler, response, iteration, deps);
+      recordVerdict(
+        pass,
+        step.kind === 'ended'
+          ? step.failure
+          : { outcome: 'completed', status: response.status, error: undefined },
+        undefined,
+      );
+      pass = undefined;
       if (step.kind === 'ended') {
         calls[iteration] = { ...call, usage: step.usage };
         return result(step.failure);
@@ -159,7 +172,9 @@ export async function runToolLoop(
       body = codec.continuation(previous.object, turn, outcomes);
     }
   } catch (thrown) {
-    return result(failureOutcome(exchange, dialect.family, thrown, deps.logger));
+    const failure = failureOutcome(exchange, dialect.family, thrown, deps.logger);
+    recordVerdict(pass, failure, thrown);
+    return result(failure);
   } finally {
     unlink();
   }

@@ -1,9 +1,12 @@
+import type { BreakerSettings } from '../breaker/circuit-breaker.js';
+import { ProviderBreakers } from '../breaker/provider-breakers.js';
 import type { Clock } from '../keypool/clock.js';
 import type { Key } from '../keypool/key.js';
 import { verdictOf, type ProbeReason, type ProbeResult } from '../keypool/key-probe.js';
 import { Pool } from '../keypool/pool.js';
 import { DisabledKeyRecheck } from '../keypool/recheck.js';
 import { logKeyTransition } from '../keypool/transition-log.js';
+import { logBreakerTransition } from '../breaker/transition-log.js';
 import type { Logger } from '../telemetry/logger.js';
 import { Cancellation } from './cancellation.js';
 import { readFailedBody } from './failed-body.js';
@@ -23,6 +26,8 @@ export interface ProviderSettings {
   readonly recheckDisabledKeysMs: number;
   /** disable: a 403 disables the key. verify: a 403 is checked first (see the key pool contract). */
   readonly onForbidden: 'disable' | 'verify';
+  /** `circuit_breaker`; undefined: the provider has none. */
+  readonly circuitBreaker?: BreakerSettings | undefined;
 }
 
 /** The cheapest authenticated call each API has, below the provider's base URL. */
@@ -38,6 +43,8 @@ export class Provider implements FailoverTarget {
   readonly pool: Pool;
   readonly http: UpstreamTransport & { close(): Promise<void> };
   readonly onForbidden: 'disable' | 'verify';
+  /** Per API × model; undefined without `circuit_breaker`. */
+  readonly breakers: ProviderBreakers | undefined;
   private readonly recheck: DisabledKeyRecheck | undefined;
 
   constructor(
@@ -51,6 +58,13 @@ export class Provider implements FailoverTarget {
     this.onForbidden = settings.onForbidden;
     this.pool = new Pool(settings.keys, clock);
     this.http = http ?? new UpstreamHttpClient(settings.baseUrl, settings.timeouts);
+    this.breakers =
+      settings.circuitBreaker === undefined
+        ? undefined
+        : new ProviderBreakers(this.name, settings.circuitBreaker, clock);
+    this.breakers?.onTransition((event) => {
+      logBreakerTransition(logger, event);
+    });
     const recheckOn = settings.recheckDisabledKeysMs > 0;
     this.pool.onTransition((transition) => {
       logKeyTransition(logger, this.name, transition, recheckOn);
@@ -136,6 +150,7 @@ export class Provider implements FailoverTarget {
 
   async close(): Promise<void> {
     this.recheck?.stop();
+    this.breakers?.close();
     await this.http.close();
   }
 }

@@ -73,11 +73,13 @@ export class UpstreamBody {
 
   /**
    * Lets an observer see the body as it arrives (chunks before any decoding) and when it
-   * finishes, whoever reads it. One tap per body.
+   * finishes, whoever reads it. One tap per body, before it is piped: the chunks that came
+   * with the head, before anyone could tap, are given to it first.
    */
   tap(onChunk: ((chunk: Buffer) => void) | undefined, onFinish: (error: unknown) => void): void {
     this.onChunk = onChunk;
     this.onFinish = onFinish;
+    if (onChunk !== undefined) for (const chunk of this.queued) onChunk(chunk);
     if (this.failure !== undefined) onFinish(this.failure);
     else if (this.ended) onFinish(undefined);
   }

@@ -15,6 +15,7 @@ export interface HarnessOptions {
     /** Passed through to the provider's config as written. */
     on_forbidden?: 'disable' | 'verify';
     recheck_disabled_keys?: string | number;
+    circuit_breaker?: Record<string, unknown>;
   }[];
   readonly tokens?: readonly { user: string; token: string }[];
   readonly allowByok?: boolean;
@@ -25,6 +26,8 @@ export interface HarnessOptions {
   readonly database?: string;
   /** Recorder timers and queue tuning. */
   readonly recorder?: GatewayOptions['recorder'];
+  /** Interception observers besides the gateway's own. */
+  readonly observers?: GatewayOptions['observers'];
 }
 
 export interface Harness {
@@ -70,6 +73,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     sinks: [{ record: (i) => interceptions.push(i) }],
     ...(options.recorder === undefined ? {} : { recorder: options.recorder }),
+    ...(options.observers === undefined ? {} : { observers: options.observers }),
   });
   return {
     gateway,
