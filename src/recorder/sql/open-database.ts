@@ -15,6 +15,8 @@ export interface RecordingDatabase {
 export interface OpenOptions {
   /** An idle PostgreSQL connection broke; pg reports it here instead of to a query. */
   readonly onConnectionError?: (error: Error) => void;
+  /** How long a SQLite statement waits for another process's lock (default 100 ms). */
+  readonly sqliteBusyTimeoutMs?: number;
 }
 
 /**
@@ -27,7 +29,7 @@ async function connect(
 ): Promise<Kysely<RecordingTables>> {
   if (target.engine === 'sqlite') {
     const { connectSqlite } = await import('./sqlite-connection.js');
-    return connectSqlite(target.path);
+    return connectSqlite(target.path, options.sqliteBusyTimeoutMs);
   }
   const { connectPostgres } = await import('./postgres-connection.js');
   return connectPostgres(target.url, options);
