@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { startGatewayAuth, type GatewayAuth } from './auth/gateway-auth.js';
 import { GatewayTokens } from './auth/gateway-tokens.js';
 import type { GatewayConfig } from './config/load.js';
 import { Exchange } from './interception/exchange.js';
@@ -39,6 +40,7 @@ export class Gateway {
   readonly mcp: McpHub | undefined;
   private readonly server: Server;
   private readonly recording: Recording;
+  private readonly auth: GatewayAuth;
   private status: Readiness['status'] = 'starting';
   /** Past shutdown_delay: connections are no longer kept alive. */
   private draining = false;
@@ -50,6 +52,7 @@ export class Gateway {
     private readonly logger: Logger,
     mcp: McpHub | undefined,
     recording: Recording,
+    auth: GatewayAuth,
   ) {
     const clock = options.clock ?? systemClock;
     const { config } = options;
@@ -57,6 +60,7 @@ export class Gateway {
     this.mcp = mcp;
     const routes = new RouteTable(this.providers);
     this.recording = recording;
+    this.auth = auth;
     const recorderSink = this.recording.sink === undefined ? [] : [this.recording.sink];
     const handle = createRequestHandler({
       clock,
@@ -66,12 +70,14 @@ export class Gateway {
         logger,
       ),
       routes,
-      auth: { tokens: new GatewayTokens(config.auth.tokens), allowByok: config.auth.allowByok },
+      auth: { tokens: auth.tokens, allowByok: config.auth.allowByok },
       adminToken:
         config.adminToken === undefined
           ? undefined
           : new GatewayTokens([{ user: 'admin', token: config.adminToken }]),
       providers: this.providers,
+      records: recording.database,
+      issuedTokens: auth.issued,
       bodyLimit: config.bodyLimit,
       forwardClientIp: config.forwardClientIp,
       tools: this.mcp,
@@ -112,7 +118,11 @@ export class Gateway {
             clock,
           });
     const recording = await startRecording(config, { logger, clock, ...options.recorder });
-    const gateway = new Gateway(options, logger, mcp, recording);
+    const auth = await startGatewayAuth(config.auth.tokens, recording.database?.tokens, {
+      clock,
+      logger,
+    });
+    const gateway = new Gateway(options, logger, mcp, recording, auth);
     try {
       await new Promise<void>((resolve, reject) => {
         gateway.server.once('error', reject);
@@ -122,6 +132,7 @@ export class Gateway {
         });
       });
     } catch (error) {
+      await gateway.auth.stop();
       await gateway.recording.close(0);
       throw error;
     }
@@ -213,6 +224,7 @@ export class Gateway {
     controller.abort();
     await Promise.all([...this.providers.map((p) => p.close()), this.mcp?.close()]);
     // Every request has ended, so every interception is queued: write them out.
+    await this.auth.stop();
     await this.recording.close(graceMs);
   }
 }

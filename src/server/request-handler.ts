@@ -72,8 +72,7 @@ async function handle(exchange: Exchange, deps: HandlerDeps): Promise<void> {
     return;
   }
   if (path === '/admin' || path.startsWith('/admin/')) {
-    await discardRequestBody(req);
-    handleAdmin(exchange, path, deps);
+    await handleAdmin(exchange, path, deps);
     return;
   }
 
