@@ -70,7 +70,7 @@ export class Gateway {
         logger,
       ),
       routes,
-      auth: { tokens: auth.tokens, allowByok: config.auth.allowByok },
+      auth: { tokens: auth.tokens, allowByok: config.auth.allowByok, loading: auth.loading },
       adminToken:
         config.adminToken === undefined
           ? undefined
@@ -118,7 +118,7 @@ export class Gateway {
             clock,
           });
     const recording = await startRecording(config, { logger, clock, ...options.recorder });
-    const auth = await startGatewayAuth(config.auth.tokens, recording.database?.tokens, {
+    const auth = startGatewayAuth(config.auth.tokens, recording.database?.tokens, {
       clock,
       logger,
     });

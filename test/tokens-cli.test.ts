@@ -117,6 +117,7 @@ describe('switchyard tokens', () => {
     });
     harness.upstream.script = () => messagesProfile.success(false);
     const gateway = harness;
+    // At once: startup does not wait for the issued tokens, the first requests do.
     expect(await send(gateway, before.token)).toBe(200);
     expect(gateway.interceptions.at(-1)?.user).toBe('bob');
 

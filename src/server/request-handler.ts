@@ -79,6 +79,8 @@ async function handle(exchange: Exchange, deps: HandlerDeps): Promise<void> {
   let caller: Caller | undefined;
   try {
     const route = deps.routes.match(method, path, query);
+    const loading = deps.auth.loading?.();
+    if (loading !== undefined) await loading;
     caller = identifyCaller(req.headers, deps.auth);
     const body = BODYLESS.has(method) ? undefined : await readRequestBody(req, deps.bodyLimit);
     if (route.dialect !== undefined) {
