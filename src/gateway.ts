@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { startGatewayAuth, type GatewayAuth } from './auth/gateway-auth.js';
 import { GatewayTokens } from './auth/gateway-tokens.js';
 import type { GatewayConfig } from './config/load.js';
 import { ApiDump, dumpSettingsOf } from './dump/api-dump.js';
@@ -42,6 +43,7 @@ export class Gateway {
   readonly dump: ApiDump;
   private readonly server: Server;
   private readonly recording: Recording;
+  private readonly auth: GatewayAuth;
   private status: Readiness['status'] = 'starting';
   /** Past shutdown_delay: connections are no longer kept alive. */
   private draining = false;
@@ -53,6 +55,7 @@ export class Gateway {
     private readonly logger: Logger,
     mcp: McpHub | undefined,
     recording: Recording,
+    auth: GatewayAuth,
   ) {
     const clock = options.clock ?? systemClock;
     const { config } = options;
@@ -61,6 +64,7 @@ export class Gateway {
     this.dump = new ApiDump(dumpSettingsOf(config), { logger });
     const routes = new RouteTable(this.providers);
     this.recording = recording;
+    this.auth = auth;
     const recorderSink = this.recording.sink === undefined ? [] : [this.recording.sink];
     const handle = createRequestHandler({
       clock,
@@ -70,12 +74,14 @@ export class Gateway {
         logger,
       ),
       routes,
-      auth: { tokens: new GatewayTokens(config.auth.tokens), allowByok: config.auth.allowByok },
+      auth: { tokens: auth.tokens, allowByok: config.auth.allowByok, loading: auth.loading },
       adminToken:
         config.adminToken === undefined
           ? undefined
           : new GatewayTokens([{ user: 'admin', token: config.adminToken }]),
       providers: this.providers,
+      records: recording.database,
+      issuedTokens: auth.issued,
       bodyLimit: config.bodyLimit,
       forwardClientIp: config.forwardClientIp,
       tools: this.mcp,
@@ -116,7 +122,11 @@ export class Gateway {
             clock,
           });
     const recording = await startRecording(config, { logger, clock, ...options.recorder });
-    const gateway = new Gateway(options, logger, mcp, recording);
+    const auth = startGatewayAuth(config.auth.tokens, recording.database?.tokens, {
+      clock,
+      logger,
+    });
+    const gateway = new Gateway(options, logger, mcp, recording, auth);
     try {
       await new Promise<void>((resolve, reject) => {
         gateway.server.once('error', reject);
@@ -126,6 +136,7 @@ export class Gateway {
         });
       });
     } catch (error) {
+      await gateway.auth.stop();
       await gateway.recording.close(0);
       throw error;
     }
@@ -217,6 +228,7 @@ export class Gateway {
     controller.abort();
     await Promise.all([...this.providers.map((p) => p.close()), this.mcp?.close()]);
     // Every request has ended, so every interception is queued: write them out.
+    await this.auth.stop();
     await this.recording.close(graceMs);
   }
 }

@@ -3,12 +3,23 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { checkConfig } from './cli/check-config.js';
 import { EXIT_USAGE } from './cli/exit-codes.js';
 import { serve } from './cli/serve.js';
-import { CHECK_CONFIG_USAGE, DEMO_USAGE, MAIN_USAGE, SERVE_USAGE } from './cli/usage.js';
+import {
+  CHECK_CONFIG_USAGE,
+  DEMO_USAGE,
+  MAIN_USAGE,
+  SERVE_USAGE,
+  TOKENS_USAGE,
+} from './cli/usage.js';
 
 interface Command {
   readonly usage: string;
   readonly options: NonNullable<ParseArgsConfig['options']>;
-  run(values: Record<string, string | boolean | undefined>): Promise<number>;
+  /** Whether the command takes arguments besides its options (`tokens revoke ID`). */
+  readonly positionals?: boolean;
+  run(
+    values: Record<string, string | boolean | undefined>,
+    positionals: readonly string[],
+  ): Promise<number>;
 }
 
 const str = (value: string | boolean | undefined): string | undefined =>
@@ -33,6 +44,24 @@ const COMMANDS: Record<string, Command> = {
       // Loaded on demand: the demo pulls in a pretty printer that `serve` never needs.
       const { demo } = await import('./cli/demo.js');
       return demo({ listen: str(values['listen']) ?? '127.0.0.1:8080' });
+    },
+  },
+  tokens: {
+    usage: TOKENS_USAGE,
+    options: {
+      config: { type: 'string', short: 'c' },
+      user: { type: 'string', short: 'u' },
+      note: { type: 'string', short: 'n' },
+    },
+    positionals: true,
+    async run(values, positionals) {
+      // Loaded on demand, like the SQL layer it opens.
+      const { tokens } = await import('./cli/tokens.js');
+      return tokens(
+        { config: str(values['config']), user: str(values['user']), note: str(values['note']) },
+        positionals,
+        process.env,
+      );
     },
   },
 };
@@ -60,10 +89,12 @@ async function main(argv: readonly string[]): Promise<number> {
     return EXIT_USAGE;
   }
   let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({
+    ({ values, positionals } = parseArgs({
       args: [...rest],
       options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: command.positionals ?? false,
     }));
   } catch (error) {
     process.stderr.write(
@@ -75,7 +106,7 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(command.usage);
     return 0;
   }
-  return command.run(values);
+  return command.run(values, positionals);
 }
 
 main(process.argv.slice(2)).then(

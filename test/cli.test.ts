@@ -479,6 +479,39 @@ describe('demo', () => {
     expect(stdout).toMatch(/key 0 .*: temporary \(cooling down \d+s\)/);
     expect(stdout).toContain('ANTHROPIC_BASE_URL=');
     const base = /gateway on (http:\/\/[^,\s]+)/.exec(stdout)?.[1] ?? '';
+    expect(stdout).toContain(`Dashboard: ${base}/admin  (admin token: demo-admin-token)`);
+    expect(stdout).toContain(`${base}/admin#token=demo-admin-token`);
+
+    // The failover it showed is in the interceptions list, as printed.
+    const printed =
+      /Recorded [^\n]*\n {2}([0-9a-f-]{36}) +user demo, model claude-demo, completed\n {2}2 attempts; served by key (\S+);/.exec(
+        stdout,
+      );
+    expect(printed, stdout).not.toBeNull();
+    const listed = await request(`${base}/admin/api/interceptions`, {
+      headers: { authorization: 'Bearer demo-admin-token' },
+    });
+    expect(listed.statusCode).toBe(200);
+    const { items } = (await listed.body.json()) as {
+      items: { id: string; attempts: number; credential_hint: string; outcome: string }[];
+    };
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({
+      id: printed?.[1],
+      attempts: 2,
+      credential_hint: printed?.[2],
+      outcome: 'completed',
+    });
+    expect(stdout).toMatch(new RegExp(`key 1 ${(printed?.[2] ?? '').replace('…', '.')}: valid`));
+    const detail = await request(`${base}/admin/api/interceptions/${printed?.[1] ?? ''}`, {
+      headers: { authorization: 'Bearer demo-admin-token' },
+    });
+    const calls = ((await detail.body.json()) as { upstream_calls: { attempts: unknown[] }[] })
+      .upstream_calls;
+    expect(calls[0]?.attempts).toMatchObject([
+      { status: 429, failed_over: true, key_index: 0 },
+      { status: 200, failed_over: false, key_index: 1 },
+    ]);
     const response = await request(`${base}/anthropic/v1/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-api-key': 'demo-gateway-token' },

@@ -8,7 +8,7 @@ import type { Interception } from '../src/recorder/interception.js';
 import type { RecordStore } from '../src/recorder/record-store.js';
 import { Recorder } from '../src/recorder/recorder.js';
 import { RetentionSweeper } from '../src/recorder/retention.js';
-import { LATEST_MIGRATION } from '../src/recorder/sql/migrations.js';
+import { LATEST_MIGRATION, MIGRATION_NAMES } from '../src/recorder/sql/migrations.js';
 import { openDatabase, type RecordingDatabase } from '../src/recorder/sql/open-database.js';
 import { InterceptionStore } from '../src/recorder/sql/interception-store.js';
 import { SqlRecordStore } from '../src/recorder/sql/sql-record-store.js';
@@ -283,9 +283,10 @@ describe.each(engines)('recorder contract: $name', (engine) => {
     const again = sampleInterception();
     await new InterceptionStore(a).insert([again]);
     expect(await new InterceptionStore(b).count()).toBe(2);
-    const applied = await sql<{ name: string }>`select name from switchyard_migrations`.execute(
-      b.db,
-    );
-    expect(applied.rows.map((r) => r.name)).toEqual([LATEST_MIGRATION]);
+    const applied = await sql<{
+      name: string;
+    }>`select name from switchyard_migrations order by name`.execute(b.db);
+    expect(applied.rows.map((r) => r.name)).toEqual(MIGRATION_NAMES);
+    expect(MIGRATION_NAMES.at(-1)).toBe(LATEST_MIGRATION);
   });
 });

@@ -1,13 +1,25 @@
 import { parseBearer } from '../auth/bearer.js';
 import type { GatewayTokens } from '../auth/gateway-tokens.js';
+import type { IssuedTokens } from '../auth/issued-tokens.js';
 import type { Exchange } from '../interception/exchange.js';
 import { GatewayError, notFound } from '../errors/gateway-error.js';
+import { ClientGoneError, discardRequestBody } from '../server/request-body.js';
+import type { Logger } from '../telemetry/logger.js';
 import type { Provider } from '../upstream/provider.js';
+import { requireMethod, type AdminContext, type AdminRecords } from './admin-context.js';
+import { listInterceptions, showInterception, usageReport } from './interception-routes.js';
+import { QueryParams } from './query-params.js';
+import { revokeToken, tokensCollection } from './token-routes.js';
 
 export interface AdminDeps {
   /** Undefined when no admin token is configured: the admin API is then off. */
   readonly adminToken: GatewayTokens | undefined;
   readonly providers: readonly Provider[];
+  readonly logger: Logger;
+  /** The recording database; undefined with `database: off`. */
+  readonly records: AdminRecords | undefined;
+  /** Issued gateway tokens; undefined with `database: off`. */
+  readonly issuedTokens: IssuedTokens | undefined;
 }
 
 function adminError(exchange: Exchange, error: GatewayError): void {
@@ -32,46 +44,99 @@ function providerView(provider: Provider): unknown {
 }
 
 const ENABLE = /^\/admin\/api\/providers\/([^/]+)\/keys\/(\d{1,6})\/enable$/;
+const INTERCEPTION = /^\/admin\/api\/interceptions\/([^/]{1,200})$/;
+const TOKEN = /^\/admin\/api\/tokens\/([^/]{1,200})$/;
 
-/** The admin JSON API: bearer `admin.token`, read key states, re-enable a key. */
-export function handleAdmin(exchange: Exchange, path: string, deps: AdminDeps): void {
-  const method = exchange.req.method ?? 'GET';
+function decodeSegment(segment: string): string {
   try {
-    authorize(exchange, deps.adminToken);
-    if (path === '/admin/api/providers') {
-      if (method !== 'GET') throw methodNotAllowed('GET');
-      exchange.sendJson(200, JSON.stringify(deps.providers.map(providerView)));
-      return;
-    }
-    const enable = ENABLE.exec(path);
-    if (enable !== null) {
-      if (method !== 'POST') throw methodNotAllowed('POST');
-      const provider = deps.providers.find((p) => p.name === enable[1]);
-      if (provider === undefined) throw notFound(`no provider named ${enable[1] ?? ''}`);
-      const key = provider.pool.keys[Number(enable[2])];
-      if (key === undefined)
-        throw notFound(`provider ${provider.name} has no key ${enable[2] ?? ''}`);
-      key.enable();
-      exchange.sendJson(
-        200,
-        JSON.stringify({
-          index: key.index,
-          hint: key.hint,
-          state: key.state(),
-          cooldown_remaining_ms: 0,
-        }),
-      );
-      return;
-    }
-    throw notFound(`no admin route ${path.slice(0, 200)}`);
-  } catch (error) {
-    if (error instanceof GatewayError) adminError(exchange, error);
-    else throw error;
+    return decodeURIComponent(segment);
+  } catch {
+    throw notFound('malformed path segment');
   }
 }
 
-function methodNotAllowed(allow: string): GatewayError {
-  return new GatewayError(405, 'method_not_allowed', `use ${allow}`, { allow });
+/**
+ * The admin JSON API, behind bearer `admin.token`: key states and re-enabling (live), the
+ * recorded interceptions and usage, and issued gateway tokens (from the database).
+ */
+export async function handleAdmin(
+  exchange: Exchange,
+  path: string,
+  deps: AdminDeps,
+): Promise<void> {
+  const method = exchange.req.method ?? 'GET';
+  const url = exchange.req.url ?? '';
+  const q = url.indexOf('?');
+  const context: AdminContext = {
+    exchange,
+    method,
+    search: q === -1 ? '' : url.slice(q + 1),
+    logger: deps.logger,
+    records: deps.records,
+    issuedTokens: deps.issuedTokens,
+  };
+  // Only token creation reads a body; any other is consumed so an early answer arrives whole.
+  const takesBody = method === 'POST' && path === '/admin/api/tokens';
+  try {
+    if (!takesBody) await discardRequestBody(exchange.req);
+    authorize(exchange, deps.adminToken);
+    await route(context, path, deps);
+  } catch (error) {
+    if (error instanceof ClientGoneError || exchange.clientGone) return;
+    if (!(error instanceof GatewayError)) throw error;
+    await discardRequestBody(exchange.req);
+    adminError(exchange, error);
+  }
+}
+
+async function route(context: AdminContext, path: string, deps: AdminDeps): Promise<void> {
+  switch (path) {
+    case '/admin/api/providers':
+      requireMethod(context, 'GET');
+      new QueryParams(context.search, []);
+      context.exchange.sendJson(200, JSON.stringify(deps.providers.map(providerView)));
+      return;
+    case '/admin/api/interceptions':
+      await listInterceptions(context);
+      return;
+    case '/admin/api/usage':
+      await usageReport(context);
+      return;
+    case '/admin/api/tokens':
+      await tokensCollection(context);
+      return;
+  }
+  const interception = INTERCEPTION.exec(path);
+  if (interception?.[1] !== undefined) {
+    await showInterception(context, decodeSegment(interception[1]));
+    return;
+  }
+  const token = TOKEN.exec(path);
+  if (token?.[1] !== undefined) {
+    await revokeToken(context, decodeSegment(token[1]));
+    return;
+  }
+  const enable = ENABLE.exec(path);
+  if (enable !== null) {
+    requireMethod(context, 'POST');
+    const provider = deps.providers.find((p) => p.name === enable[1]);
+    if (provider === undefined) throw notFound(`no provider named ${enable[1] ?? ''}`);
+    const key = provider.pool.keys[Number(enable[2])];
+    if (key === undefined)
+      throw notFound(`provider ${provider.name} has no key ${enable[2] ?? ''}`);
+    key.enable();
+    context.exchange.sendJson(
+      200,
+      JSON.stringify({
+        index: key.index,
+        hint: key.hint,
+        state: key.state(),
+        cooldown_remaining_ms: 0,
+      }),
+    );
+    return;
+  }
+  throw notFound(`no admin route ${path.slice(0, 200)}`);
 }
 
 function authorize(exchange: Exchange, adminToken: GatewayTokens | undefined): void {

@@ -12,6 +12,8 @@ export interface Caller {
 export interface AuthPolicy {
   readonly tokens: GatewayTokens;
   readonly allowByok: boolean;
+  /** While the issued tokens first load at startup, what to wait for before identifying. */
+  readonly loading?: () => Promise<void> | undefined;
 }
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {

@@ -119,3 +119,20 @@ describe('describeConfig', () => {
     for (const secret of SECRETS) expect(text).not.toContain(secret);
   });
 });
+
+describe('a configuration without gateway tokens', () => {
+  const bare = (database: string) =>
+    parseConfig({ database, providers: [{ name: 'a', type: 'anthropic', keys: ['k'] }] }, {}, 't');
+
+  it('says that only issued tokens will work when there is a database', () => {
+    expect(describeConfig(bare('sqlite:./x.db'))).toContain(
+      'gateway tokens: 0 (only tokens issued with `switchyard tokens create` will be accepted)\n',
+    );
+  });
+
+  it('says that every request will be refused without one', () => {
+    expect(describeConfig(bare('off'))).toContain(
+      'gateway tokens: 0 (every request will be refused with 401)\n',
+    );
+  });
+});

@@ -114,6 +114,13 @@ function describeProvider(provider: ProviderSettings, config: GatewayConfig): st
   ];
 }
 
+/** What a configuration without gateway tokens means for requests. */
+export function withoutTokens(config: GatewayConfig): string {
+  return config.database.engine === 'off'
+    ? 'every request will be refused with 401'
+    : 'only tokens issued with `switchyard tokens create` will be accepted';
+}
+
 /** The summary `check-config` prints, one fact a line. */
 export function describeConfig(config: GatewayConfig): string {
   const tokens = config.auth.tokens.length;
@@ -123,7 +130,7 @@ export function describeConfig(config: GatewayConfig): string {
     `listen: ${config.listen.host}:${config.listen.port}`,
     `providers: ${config.providers.length}`,
     ...config.providers.flatMap((provider) => describeProvider(provider, config)),
-    `gateway tokens: ${tokens}${tokens === 0 ? ' (every request will be refused with 401)' : ''}`,
+    `gateway tokens: ${tokens}${tokens === 0 ? ` (${withoutTokens(config)})` : ''}`,
     `BYOK: ${onOff(config.auth.allowByok)}`,
     `admin API: ${onOff(config.adminToken !== undefined)}`,
     `recording: ${recording(config)}`,

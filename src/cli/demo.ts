@@ -1,4 +1,5 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
@@ -26,6 +27,45 @@ async function keyStates(base: string): Promise<KeyView[]> {
   return providers[0]?.keys ?? [];
 }
 
+interface RecordedView {
+  id: string;
+  user: string;
+  model: string;
+  attempts: number;
+  credential_hint: string | null;
+  outcome: string;
+  usage: { input: number; output: number };
+}
+
+/**
+ * The request's record as the admin API lists it. Recording is asynchronous (a batch a
+ * moment later), so the list is asked a few times.
+ */
+async function recorded(base: string, id: string): Promise<RecordedView | undefined> {
+  for (let tries = 0; tries < 40; tries++) {
+    const response = await request(`${base}/admin/api/interceptions?limit=10`, {
+      headers: { authorization: `Bearer ${DEMO_ADMIN_TOKEN}` },
+    });
+    if (response.statusCode === 200) {
+      const { items } = (await response.body.json()) as { items: RecordedView[] };
+      const found = items.find((item) => item.id === id);
+      if (found !== undefined) return found;
+    } else {
+      await response.body.dump();
+    }
+    await sleep(50);
+  }
+  return undefined;
+}
+
+function describeRecord(record: RecordedView | undefined, id: string): string {
+  if (record === undefined) return `  ${id}: not recorded yet (the log line above has it)`;
+  return [
+    `  ${record.id}  user ${record.user}, model ${record.model}, ${record.outcome}`,
+    `  ${record.attempts} attempts; served by key ${record.credential_hint ?? '-'}; tokens in ${record.usage.input}, out ${record.usage.output}`,
+  ].join('\n');
+}
+
 function describeKeys(keys: readonly KeyView[]): string {
   return keys
     .map((k, i) => {
@@ -40,6 +80,11 @@ function describeKeys(keys: readonly KeyView[]): string {
 
 export async function demo(args: { listen: string }): Promise<number> {
   const provider = await startSimulatedAnthropic();
+  const recordsDir = mkdtempSync(join(tmpdir(), 'switchyard-demo-'));
+  const cleanup = (): void => {
+    provider.server.close();
+    rmSync(recordsDir, { recursive: true, force: true });
+  };
   const config = parseConfig(
     {
       listen: args.listen,
@@ -54,7 +99,7 @@ export async function demo(args: { listen: string }): Promise<number> {
       auth: { allow_byok: true, tokens: [{ user: 'demo', token: DEMO_TOKEN }] },
       admin: { token: DEMO_ADMIN_TOKEN },
       // Never the working directory's ./switchyard.db: the demo's records are throwaway.
-      database: `sqlite:${join(mkdtempSync(join(tmpdir(), 'switchyard-demo-')), 'demo.db')}`,
+      database: `sqlite:${join(recordsDir, 'demo.db')}`,
     },
     undefined,
     'demo',
@@ -74,7 +119,7 @@ export async function demo(args: { listen: string }): Promise<number> {
     process.stderr.write(
       `switchyard demo: cannot listen on ${args.listen}: ${(error as Error).message}\nTry: switchyard demo --listen 127.0.0.1:8181\n`,
     );
-    provider.server.close();
+    cleanup();
     return 1;
   }
   const base = gateway.url;
@@ -102,6 +147,11 @@ export async function demo(args: { listen: string }): Promise<number> {
   out(
     `Key states after it (key 0 answered 429, the gateway failed over to key 1):\n${describeKeys(await keyStates(base))}\n`,
   );
+  const id = String(response.headers['x-switchyard-request-id'] ?? '');
+  out(`Recorded (GET /admin/api/interceptions, into a throwaway SQLite file):`);
+  out(`${describeRecord(await recorded(base, id), id)}\n`);
+  out(`Dashboard: ${base}/admin  (admin token: ${DEMO_ADMIN_TOKEN})`);
+  out(`  or, signed in already: ${base}/admin#token=${DEMO_ADMIN_TOKEN}\n`);
   out(`Try it yourself (the gateway token is "${DEMO_TOKEN}"):
 
   # a request; key 0 is skipped while it cools down
@@ -113,11 +163,16 @@ export async function demo(args: { listen: string }): Promise<number> {
   curl -s ${base}/admin/api/providers -H 'authorization: Bearer ${DEMO_ADMIN_TOKEN}'
   curl -s -X POST ${base}/admin/api/providers/anthropic/keys/0/enable -H 'authorization: Bearer ${DEMO_ADMIN_TOKEN}'
 
+  # what was recorded: the interceptions, one in detail, usage per model
+  curl -s '${base}/admin/api/interceptions?limit=5' -H 'authorization: Bearer ${DEMO_ADMIN_TOKEN}'
+  curl -s ${base}/admin/api/interceptions/${id} -H 'authorization: Bearer ${DEMO_ADMIN_TOKEN}'
+  curl -s '${base}/admin/api/usage?group_by=model' -H 'authorization: Bearer ${DEMO_ADMIN_TOKEN}'
+
   # Claude Code or the Anthropic SDK
   ANTHROPIC_BASE_URL=${base}/anthropic ANTHROPIC_API_KEY=${DEMO_TOKEN} claude -p "hello"
 
 Press Ctrl-C to stop.`);
   const code = await waitForSignal(gateway, logger);
-  provider.server.close();
+  cleanup();
   return code;
 }

@@ -1,6 +1,6 @@
 import { Gateway } from '../gateway.js';
 import { createLogger } from '../telemetry/logger.js';
-import { startupFields } from './config-summary.js';
+import { startupFields, withoutTokens } from './config-summary.js';
 import { waitForSignal } from './lifecycle.js';
 import { loadCliConfig } from './load-cli-config.js';
 
@@ -28,7 +28,7 @@ export async function serve(args: ServeArgs, env: NodeJS.ProcessEnv): Promise<nu
   logger.info({ url: gateway.url, ...startupFields(config) }, 'switchyard listening');
   if (config.auth.tokens.length === 0) {
     logger.warn(
-      'no gateway tokens configured: every request will be refused with 401 (set SWITCHYARD_TOKENS or auth.tokens)',
+      `no gateway tokens configured: ${withoutTokens(config)} (set SWITCHYARD_TOKENS or auth.tokens)`,
     );
   }
   return waitForSignal(gateway, logger);

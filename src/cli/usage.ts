@@ -10,6 +10,7 @@ Commands:
   serve         Run the gateway (config: --config FILE, ./switchyard.yaml, or the environment)
   check-config  Validate the configuration and print what it turns on (no secrets)
   demo          Run the gateway against a built-in simulated provider; needs no account
+  tokens        Issue, list and revoke gateway tokens (stored hashed in the database)
 
 Options:
   -h, --help     Show help (also: switchyard <command> --help)
@@ -54,6 +55,32 @@ commands to try next. Nothing leaves this machine.
 Options:
   -l, --listen HOST:PORT   Address to listen on (default 127.0.0.1:8080)
   -h, --help               Show this help
+`;
+
+export const TOKENS_USAGE = `Usage: switchyard tokens create --user NAME [--note TEXT] [--config FILE]
+       switchyard tokens list [--config FILE]
+       switchyard tokens revoke ID [--config FILE]
+
+Gateway tokens issued into the configured database (database:, or SWITCHYARD_DATABASE;
+default sqlite:./switchyard.db), read as \`serve\` reads its configuration: FILE, else
+./switchyard.yaml if present, else the environment alone. Tokens in auth.tokens and
+SWITCHYARD_TOKENS keep working beside them.
+
+  create   Issues a token for user NAME and prints it once on stdout (nothing else goes to
+           stdout, so TOKEN=$(switchyard tokens create --user alice) works). Only its
+           SHA-256 hash and a masked hint are stored.
+  list     Every issued token: id, user, hint, created, last used, state, note. Never a token.
+  revoke   Revokes token ID. Running gateways refuse it within about a second.
+
+Options:
+  -u, --user NAME     The user the new token identifies (create)
+  -n, --note TEXT     What the token is for, shown by list (create)
+  -c, --config FILE   YAML configuration (\${ENV_VAR} is interpolated anywhere)
+  -h, --help          Show this help
+
+Exits 0 on success, 2 for a bad command line, 78 for a configuration error (or database:
+off), 1 when the database cannot be opened or the token id is unknown.
+The same is available over HTTP: POST, GET and DELETE /admin/api/tokens.
 `;
 
 const KEY_VARIABLES = PROVIDERS_FROM_ENV.map((source) => source.keys);

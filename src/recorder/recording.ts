@@ -6,6 +6,7 @@ import type { InterceptionSink } from './interception.js';
 import { Recorder, type RecorderOptions } from './recorder.js';
 import type { RecorderStatus } from './recorder-status.js';
 import { RetentionSweeper } from './retention.js';
+import type { SqlRecordStore } from './sql/sql-record-store.js';
 
 /**
  * The `database` check of /readyz, which answers without authentication: the engine, not
@@ -30,6 +31,8 @@ export type DatabaseCheck =
 export interface Recording {
   /** Undefined when `database: off`: interceptions then go to the log only. */
   readonly sink: InterceptionSink | undefined;
+  /** The database, for the admin API and issued tokens; undefined when `database: off`. */
+  readonly database: SqlRecordStore | undefined;
   status(): DatabaseCheck;
   /** Stops retention, writes what is queued (for at most `timeoutMs`) and disconnects. */
   close(timeoutMs: number): Promise<void>;
@@ -73,6 +76,7 @@ export async function startRecording(
   if (target.engine === 'off') {
     return {
       sink: undefined,
+      database: undefined,
       status: () => ({ state: 'ok', engine: 'off' }),
       close: () => Promise.resolve(),
     };
@@ -102,6 +106,7 @@ export async function startRecording(
   retention.start();
   return {
     sink: recorder,
+    database: store,
     status: () => databaseCheck(target.engine, recorder.status()),
     async close(timeoutMs) {
       await retention.stop();

@@ -73,14 +73,15 @@ async function handle(exchange: Exchange, deps: HandlerDeps): Promise<void> {
     return;
   }
   if (path === '/admin' || path.startsWith('/admin/')) {
-    await discardRequestBody(req);
-    handleAdmin(exchange, path, deps);
+    await handleAdmin(exchange, path, deps);
     return;
   }
 
   let caller: Caller | undefined;
   try {
     const route = deps.routes.match(method, path, query);
+    const loading = deps.auth.loading?.();
+    if (loading !== undefined) await loading;
     caller = identifyCaller(req.headers, deps.auth);
     const body = BODYLESS.has(method) ? undefined : await readRequestBody(req, deps.bodyLimit);
     if (route.dialect !== undefined) {

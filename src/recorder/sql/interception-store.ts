@@ -28,6 +28,40 @@ export interface InterceptionPage {
   readonly next: InterceptionCursor | undefined;
 }
 
+/** What the usage report groups by, and the column that holds it. */
+export const USAGE_GROUPS = {
+  user: 'user_name',
+  model: 'model',
+  provider: 'provider',
+  client: 'client_name',
+  day: 'started_day',
+} as const;
+
+export type UsageGroupBy = keyof typeof USAGE_GROUPS;
+
+export interface UsageQuery {
+  readonly groupBy: UsageGroupBy;
+  /** Inclusive, epoch ms. */
+  readonly since?: number;
+  /** Exclusive, epoch ms. */
+  readonly until?: number;
+}
+
+/** One group's sums. */
+export interface UsageGroup {
+  readonly key: string;
+  readonly requests: number;
+  readonly input: number;
+  readonly output: number;
+  readonly cacheRead: number;
+  readonly cacheWrite: number;
+  readonly reasoning: number;
+  /** The sum over the priced interceptions; null when none of them is priced. */
+  readonly costUsd: number | null;
+  /** Interceptions without a cost (their model is not in the price table). */
+  readonly unpriced: number;
+}
+
 const CHILD_TABLES = [
   'upstream_calls',
   'upstream_attempts',
@@ -145,6 +179,50 @@ export class InterceptionStore {
           ? { startedAt: last.started_at, id: last.id }
           : undefined,
     };
+  }
+
+  /**
+   * Requests, tokens and cost per user, model, provider, client or UTC day, in one grouped
+   * query. Days come in order; other groups by requests, most first.
+   */
+  async usage(query: UsageQuery): Promise<UsageGroup[]> {
+    const column = USAGE_GROUPS[query.groupBy];
+    let select = this.db
+      .selectFrom('interceptions')
+      .select((eb) => [
+        eb.ref(column).as('key'),
+        eb.fn.countAll<number>().as('requests'),
+        eb.fn.sum<number>('input_tokens').as('input'),
+        eb.fn.sum<number>('output_tokens').as('output'),
+        eb.fn.sum<number>('cache_read_tokens').as('cache_read'),
+        eb.fn.sum<number>('cache_write_tokens').as('cache_write'),
+        eb.fn.sum<number>('reasoning_tokens').as('reasoning'),
+        eb.fn.sum<number | null>('cost_usd').as('cost_usd'),
+        eb.fn
+          .sum<number>(eb.case().when('cost_usd', 'is', null).then(eb.lit(1)).else(eb.lit(0)).end())
+          .as('unpriced'),
+      ]);
+    if (query.since !== undefined) select = select.where('started_at', '>=', query.since);
+    if (query.until !== undefined) select = select.where('started_at', '<', query.until);
+    const grouped = select.groupBy(column);
+    const rows = await (
+      query.groupBy === 'day'
+        ? grouped.orderBy(column)
+        : grouped.orderBy('requests', 'desc').orderBy(column)
+    ).execute();
+    // PostgreSQL's sums of INTEGER and its count are BIGINT, read back as numbers (see
+    // postgres-connection.ts), so both engines answer alike.
+    return rows.map((row) => ({
+      key: row.key,
+      requests: row.requests,
+      input: row.input,
+      output: row.output,
+      cacheRead: row.cache_read,
+      cacheWrite: row.cache_write,
+      reasoning: row.reasoning,
+      costUsd: row.cost_usd,
+      unpriced: row.unpriced,
+    }));
   }
 
   /**

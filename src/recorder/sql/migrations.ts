@@ -1,4 +1,4 @@
-import { Migrator, type Kysely, type Migration } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration } from 'kysely';
 
 /**
  * The schema's versions, oldest first, in code rather than files so that the same list runs
@@ -125,6 +125,20 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
         .execute();
     },
   },
+  '0002_gateway_token_version': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // A masked hint (prefix and last four characters) so operators can tell tokens apart.
+      await db.schema.alterTable('gateway_tokens').addColumn('hint', 'text').execute();
+      // One row whose version goes up with every token issued or revoked, in the same
+      // transaction: gateways poll it (one primary-key read) instead of the whole table.
+      await db.schema
+        .createTable('gateway_token_version')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('version', 'bigint', (c) => c.notNull())
+        .execute();
+      await sql`insert into gateway_token_version (id, version) values (1, 0)`.execute(db);
+    },
+  },
 };
 
 /**
@@ -145,5 +159,8 @@ export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
     throw error instanceof Error ? error : new Error('migration failed', { cause: error });
 }
 
+/** Every version, oldest first, for tests. */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);
+
 /** The newest version, for tests and /readyz. */
-export const LATEST_MIGRATION = Object.keys(MIGRATIONS).at(-1) ?? '';
+export const LATEST_MIGRATION = MIGRATION_NAMES.at(-1) ?? '';

@@ -25,7 +25,7 @@ async function connect(
 ): Promise<Kysely<RecordingTables>> {
   if (target.engine === 'sqlite') {
     const { connectSqlite } = await import('./sqlite-connection.js');
-    return connectSqlite(target.path);
+    return connectSqlite(target.path, options.sqliteBusyTimeoutMs);
   }
   const { connectPostgres } = await import('./postgres-connection.js');
   return connectPostgres(target.url, options);

@@ -1,13 +1,16 @@
+import type { IssuedTokenStore } from '../../auth/issued-token-store.js';
 import type { DatabaseTarget } from '../../config/database-target.js';
 import type { Interception } from '../interception.js';
 import { RejectedRecordsError, type RecordStore } from '../record-store.js';
 import { describeDatabaseError, isDataError } from './database-errors.js';
+import { GatewayTokenStore } from './gateway-token-store.js';
 import { InterceptionStore } from './interception-store.js';
 import { openDatabase, type OpenOptions, type RecordingDatabase } from './open-database.js';
 
 interface Connection {
   readonly database: RecordingDatabase;
   readonly store: InterceptionStore;
+  readonly tokens: GatewayTokenStore;
 }
 
 /**
@@ -20,6 +23,15 @@ interface Connection {
 export class SqlRecordStore implements RecordStore {
   private connection: Promise<Connection> | undefined;
   private closed = false;
+  /** The issued gateway tokens, over this store's connection. */
+  readonly tokens: IssuedTokenStore = {
+    insert: (token) => this.useTokens((t) => t.insert(token)),
+    list: () => this.useTokens((t) => t.list()),
+    revoke: (id, at) => this.useTokens((t) => t.revoke(id, at)),
+    version: () => this.useTokens((t) => t.version()),
+    active: () => this.useTokens((t) => t.active()),
+    touch: (ids, at) => this.useTokens((t) => t.touch(ids, at)),
+  };
 
   constructor(
     private readonly target: Exclude<DatabaseTarget, { engine: 'off' }>,
@@ -31,11 +43,20 @@ export class SqlRecordStore implements RecordStore {
   }
 
   /** Runs `operation` on the open database, reconnecting next time if it fails. */
-  async use<T>(operation: (store: InterceptionStore) => Promise<T>): Promise<T> {
+  use<T>(operation: (store: InterceptionStore) => Promise<T>): Promise<T> {
+    return this.run((connection) => operation(connection.store));
+  }
+
+  /** The same for the issued gateway tokens, on the same connection. */
+  useTokens<T>(operation: (tokens: GatewayTokenStore) => Promise<T>): Promise<T> {
+    return this.run((connection) => operation(connection.tokens));
+  }
+
+  private async run<T>(operation: (connection: Connection) => Promise<T>): Promise<T> {
     if (this.closed) throw new Error('the recording database is closed');
     const connection = (this.connection ??= this.open());
     try {
-      return await operation((await connection).store);
+      return await operation(await connection);
     } catch (error) {
       if (!isDataError(error)) await this.reset(connection);
       throw error;
@@ -64,7 +85,11 @@ export class SqlRecordStore implements RecordStore {
 
   private async open(): Promise<Connection> {
     const database = await openDatabase(this.target, this.options);
-    return { database, store: new InterceptionStore(database) };
+    return {
+      database,
+      store: new InterceptionStore(database),
+      tokens: new GatewayTokenStore(database.db),
+    };
   }
 
   /** Only the connection that failed: another caller may already have opened a new one. */

@@ -9,14 +9,15 @@ import type { RecordingTables } from './tables.js';
  * is durable against a crash of the process and only fsyncs at checkpoints. The busy
  * timeout is short because better-sqlite3 waits on the event loop's thread: a write that
  * finds the file locked (another worker, the CLI) fails soon and the recorder retries it.
+ * A command-line tool, which serves nobody meanwhile, may wait longer.
  */
-function openSqlite(path: string): SqliteDatabase.Database {
+function openSqlite(path: string, busyTimeoutMs: number): SqliteDatabase.Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const database = new SqliteDatabase(path);
   try {
     database.pragma('journal_mode = WAL');
     database.pragma('synchronous = NORMAL');
-    database.pragma('busy_timeout = 100');
+    database.pragma(`busy_timeout = ${Math.max(0, Math.round(busyTimeoutMs))}`);
     return database;
   } catch (error) {
     database.close();
@@ -52,8 +53,8 @@ function withStatementCache(database: SqliteDatabase.Database, size = 256): Sqli
 }
 
 /** A Kysely over a SQLite file (loaded only when recording goes to SQLite). */
-export function connectSqlite(path: string): Kysely<RecordingTables> {
+export function connectSqlite(path: string, busyTimeoutMs = 100): Kysely<RecordingTables> {
   return new Kysely({
-    dialect: new SqliteDialect({ database: withStatementCache(openSqlite(path)) }),
+    dialect: new SqliteDialect({ database: withStatementCache(openSqlite(path, busyTimeoutMs)) }),
   });
 }

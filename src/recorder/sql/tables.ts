@@ -95,6 +95,14 @@ export interface GatewayTokensTable {
   created_at: number;
   revoked_at: number | null;
   last_used_at: number | null;
+  /** Masked hint of the token (migration 0002); null for rows issued before it. */
+  hint: string | null;
+}
+
+/** One row (id 1): bumped with every token issued or revoked, so gateways poll one read. */
+export interface GatewayTokenVersionTable {
+  id: number;
+  version: number;
 }
 
 export interface RecordingTables {
@@ -104,4 +112,5 @@ export interface RecordingTables {
   tool_calls: ToolCallsTable;
   interception_texts: InterceptionTextsTable;
   gateway_tokens: GatewayTokensTable;
+  gateway_token_version: GatewayTokenVersionTable;
 }
