@@ -9,6 +9,9 @@ import { Exchange } from './interception/exchange.js';
 import type { InterceptionObserver } from './interception/observer.js';
 import { observeWith } from './interception/observers.js';
 import { systemClock, type Clock } from './keypool/clock.js';
+import { keyStateCheck } from './keypool/key-state/key-state-check.js';
+import type { KeyStateStore } from './keypool/key-state/key-state-store.js';
+import { openKeyStateStore } from './keypool/key-state/open-key-state.js';
 import type { McpHub } from './mcp/mcp-hub.js';
 import type { InterceptionSink } from './recorder/interception.js';
 import { FanoutSink, LogSink } from './recorder/log-sink.js';
@@ -31,6 +34,9 @@ export interface GatewayOptions {
   readonly recorder?: Pick<RecordingDeps, 'tuning'>;
 }
 
+/** How long startup waits for the shared key state before serving on what it has. */
+const KEY_STATE_START_WAIT_MS = 3000;
+
 /** After the grace, how long requests still running get to write their last error event. */
 const LAST_WORDS_MS = 1000;
 
@@ -41,6 +47,8 @@ export class Gateway {
   readonly mcp: McpHub | undefined;
   /** The API dump (`dump_dir`); on or off, its settings can be swapped (reload). */
   readonly dump: ApiDump;
+  /** Shares the pools' key state with other processes (Redis), or keeps it here. */
+  readonly keyState: KeyStateStore;
   private readonly server: Server;
   private readonly recording: Recording;
   private readonly auth: GatewayAuth;
@@ -56,12 +64,15 @@ export class Gateway {
     mcp: McpHub | undefined,
     recording: Recording,
     auth: GatewayAuth,
+    keyState: KeyStateStore,
   ) {
     const clock = options.clock ?? systemClock;
     const { config } = options;
     this.providers = config.providers.map((settings) => new Provider(settings, clock, logger));
     this.mcp = mcp;
     this.dump = new ApiDump(dumpSettingsOf(config), { logger });
+    this.keyState = keyState;
+    keyState.attach(this.providers.map((provider) => provider.pool));
     const routes = new RouteTable(this.providers);
     this.recording = recording;
     this.auth = auth;
@@ -126,8 +137,10 @@ export class Gateway {
       clock,
       logger,
     });
-    const gateway = new Gateway(options, logger, mcp, recording, auth);
+    const keyState = await openKeyStateStore(config, { logger, clock });
+    const gateway = new Gateway(options, logger, mcp, recording, auth, keyState);
     try {
+      await keyState.start(KEY_STATE_START_WAIT_MS);
       await new Promise<void>((resolve, reject) => {
         gateway.server.once('error', reject);
         gateway.server.listen(listen.port, listen.host, () => {
@@ -137,7 +150,7 @@ export class Gateway {
       });
     } catch (error) {
       await gateway.auth.stop();
-      await gateway.recording.close(0);
+      await Promise.all([gateway.recording.close(0), keyState.close()]);
       throw error;
     }
     gateway.status = 'ready';
@@ -150,6 +163,7 @@ export class Gateway {
   /** Each backend's state for /readyz: none of them stops requests, so none makes it 503. */
   private checks(): Record<string, unknown> {
     const checks: Record<string, unknown> = { database: this.recording.status() };
+    if (this.keyState.backend === 'redis') checks['redis'] = keyStateCheck(this.keyState.status());
     if (this.mcp !== undefined) {
       checks['mcp'] = this.mcp.status().map((server) => ({
         name: server.name,
@@ -227,6 +241,7 @@ export class Gateway {
     }
     controller.abort();
     await Promise.all([...this.providers.map((p) => p.close()), this.mcp?.close()]);
+    await this.keyState.close();
     // Every request has ended, so every interception is queued: write them out.
     await this.auth.stop();
     await this.recording.close(graceMs);

@@ -355,6 +355,7 @@ describe('check-config', () => {
         'BYOK: off',
         'admin API: on',
         'recording: postgres://sy:***@db.internal/sy',
+        'key state: this process only',
         'timeouts: connect 3s, first byte 10m, idle 5m',
         'shutdown: grace 1m, delay 5s',
         'client IP headers to providers: dropped',

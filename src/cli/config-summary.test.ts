@@ -7,12 +7,16 @@ const KEY_B = 'sk-ant-summary-secret-key-b-2222';
 const TOKEN = 'sy-summary-gateway-token-3333';
 const ADMIN = 'sy-summary-admin-token-4444';
 const DB_PASSWORD = 'db-password-5555';
-const SECRETS = [KEY_A, KEY_B, TOKEN, ADMIN, DB_PASSWORD];
+const REDIS_PASSWORD = 'redis-password-6666';
+const KEY_STATE_SECRET = 'key-state-secret-7777-abcdef';
+const SECRETS = [KEY_A, KEY_B, TOKEN, ADMIN, DB_PASSWORD, REDIS_PASSWORD, KEY_STATE_SECRET];
 
 const config = parseConfig(
   {
     listen: '0.0.0.0:9090',
     database: `postgres://sy:${DB_PASSWORD}@db/sy`,
+    redis: `redis://:${REDIS_PASSWORD}@cache:6379`,
+    key_state_secret: KEY_STATE_SECRET,
     providers: [
       {
         name: 'anthropic',
@@ -62,6 +66,7 @@ describe('startupFields', () => {
       byok: true,
       admin_api: true,
       recording: 'postgres://sy:***@db/sy',
+      key_state: 'redis://:***@cache:6379',
       gateway_tokens: 1,
       timeouts_ms: { connect: 5000, first_byte: 600_000, idle: 300_000 },
       shutdown_grace_ms: 20_000,
@@ -81,6 +86,7 @@ describe('startupFields', () => {
     );
     expect(startupFields(bare)).toMatchObject({
       recording: 'sqlite:./switchyard.db',
+      key_state: 'this process',
       byok: false,
       admin_api: false,
       gateway_tokens: 0,
@@ -109,6 +115,7 @@ describe('describeConfig', () => {
       'BYOK: on',
       'admin API: on',
       'recording: postgres://sy:***@db/sy',
+      'key state: shared through redis://:***@cache:6379',
       'timeouts: connect 5s, first byte 10m, idle 5m',
       'shutdown: grace 20s, delay 5s',
       'client IP headers to providers: dropped',

@@ -39,6 +39,11 @@ function recording(config: GatewayConfig): string {
   return target.engine === 'postgres' ? redactedUrl(target.url) : describeDatabaseTarget(target);
 }
 
+/** Where key state is shared; never the secret that fingerprints keys there. */
+function keyState(config: GatewayConfig): string {
+  return config.redis === undefined ? 'this process' : redactedUrl(config.redis.url);
+}
+
 /**
  * The fields of the 'switchyard listening' line. Durations are milliseconds, as in every
  * other log line; field names stay clear of the logger's redacted paths (`keys`, `token`
@@ -70,6 +75,7 @@ export function startupFields(config: GatewayConfig): Record<string, unknown> {
     byok: config.auth.allowByok,
     admin_api: config.adminToken !== undefined,
     recording: recording(config),
+    key_state: keyState(config),
     gateway_tokens: config.auth.tokens.length,
     timeouts_ms: timeoutsMs(config.timeouts),
     shutdown_grace_ms: config.shutdownGraceMs,
@@ -134,6 +140,7 @@ export function describeConfig(config: GatewayConfig): string {
     `BYOK: ${onOff(config.auth.allowByok)}`,
     `admin API: ${onOff(config.adminToken !== undefined)}`,
     `recording: ${recording(config)}`,
+    `key state: ${config.redis === undefined ? 'this process only' : `shared through ${keyState(config)}`}`,
     `timeouts: ${describeTimeouts(config.timeouts)}`,
     `shutdown: grace ${formatDurationMs(config.shutdownGraceMs)}, delay ${formatDurationMs(config.shutdownDelayMs)}`,
     `client IP headers to providers: ${config.forwardClientIp ? 'forwarded' : 'dropped'}`,

@@ -8,6 +8,8 @@ export const PROVIDERS_FROM_ENV = [
 const SCALARS_FROM_ENV = [
   ['SWITCHYARD_LISTEN', 'listen'],
   ['SWITCHYARD_DATABASE', 'database'],
+  ['SWITCHYARD_REDIS', 'redis'],
+  ['SWITCHYARD_KEY_STATE_SECRET', 'key_state_secret'],
   ['SWITCHYARD_LOG_LEVEL', 'log_level'],
   ['SWITCHYARD_LOG_FORMAT', 'log_format'],
 ] as const;

@@ -459,3 +459,57 @@ describe('top-level settings', () => {
     );
   });
 });
+
+describe('shared key state', () => {
+  const secret = 'a-deployment-secret-0123456789';
+
+  it('is this process alone unless redis is set', () => {
+    expect(parseConfig({ providers: [provider] }, {}, 'test').redis).toBeUndefined();
+  });
+
+  it('reads redis and key_state_secret, from YAML or ${VAR}', () => {
+    const config = parseConfig(
+      { providers: [provider], redis: '${REDIS}', key_state_secret: '${SECRET}' },
+      { REDIS: 'redis://:pw@cache.internal:6380/2', SECRET: secret },
+      'test',
+    );
+    expect(config.redis).toEqual({
+      url: 'redis://:pw@cache.internal:6380/2',
+      keyStateSecret: secret,
+    });
+  });
+
+  it('requires key_state_secret with redis, and says how to make one', () => {
+    expect(error({ providers: [provider], redis: 'redis://127.0.0.1:6379' })).toMatch(
+      /^key_state_secret: is required with redis: .*openssl rand -hex 32/,
+    );
+  });
+
+  it('refuses a URL that is not Redis, and a secret too short, without repeating them', () => {
+    const wrong = error({
+      providers: [provider],
+      redis: 'http://user:hunter2@cache/',
+      key_state_secret: secret,
+    });
+    expect(wrong).toMatch(/^redis: expected redis:\/\//);
+    expect(wrong).not.toContain('hunter2');
+    const short = error({ providers: [provider], redis: 'redis://h', key_state_secret: 'abc123' });
+    expect(short).toMatch(/^key_state_secret: is too short/);
+    expect(short).not.toContain('abc123');
+  });
+
+  it('takes SWITCHYARD_REDIS and SWITCHYARD_KEY_STATE_SECRET from the environment', () => {
+    const env = {
+      ANTHROPIC_API_KEYS: 'sk-a',
+      SWITCHYARD_REDIS: 'rediss://cache:6380',
+      SWITCHYARD_KEY_STATE_SECRET: secret,
+    };
+    expect(configFromEnv(env).redis).toEqual({
+      url: 'rediss://cache:6380',
+      keyStateSecret: secret,
+    });
+    expect(() => configFromEnv({ ...env, SWITCHYARD_KEY_STATE_SECRET: undefined })).toThrow(
+      /^SWITCHYARD_KEY_STATE_SECRET: is required with redis/,
+    );
+  });
+});

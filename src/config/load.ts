@@ -21,6 +21,8 @@ export interface GatewayConfig {
   readonly file: string | undefined;
   readonly listen: { readonly host: string; readonly port: number };
   readonly database: DatabaseTarget;
+  /** Key state shared by every replica through Redis; undefined: this process only. */
+  readonly redis: RedisSettings | undefined;
   readonly recording: RecordingSettings;
   readonly logLevel: string;
   readonly logFormat: 'json' | 'pretty';
@@ -38,6 +40,12 @@ export interface GatewayConfig {
   readonly mcp: McpSettings;
   /** `dump_dir`: where every upstream exchange is written; undefined: no dump. */
   readonly dumpDir: string | undefined;
+}
+
+export interface RedisSettings {
+  readonly url: string;
+  /** The HMAC secret that fingerprints provider keys in Redis. */
+  readonly keyStateSecret: string;
 }
 
 /** What is kept of each interception, and for how long. */
@@ -100,6 +108,10 @@ export function parseConfig(
     file: options.file,
     listen: parseListen(config.listen),
     database: config.database,
+    redis:
+      config.redis === undefined || config.key_state_secret === undefined
+        ? undefined
+        : { url: config.redis, keyStateSecret: config.key_state_secret },
     recording: {
       prompts: config.recording.prompts,
       thoughts: config.recording.thoughts,

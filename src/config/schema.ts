@@ -67,6 +67,25 @@ const tokenSchema = z.strictObject({
   token: z.string().min(1, 'token is empty (is its environment variable set to "")?'),
 });
 
+export const REDIS_EXPECTED = 'expected redis://[USER:PASSWORD@]HOST[:PORT][/DB] or rediss://…';
+
+/** Shared key state: where it lives, and the secret that names keys there. */
+const redisUrl = z
+  .string()
+  .min(1, 'is empty (is its environment variable set to "")?')
+  .refine((value) => {
+    try {
+      const url = new URL(value.trim());
+      return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';
+    } catch {
+      return false;
+    }
+  }, REDIS_EXPECTED)
+  .transform((value) => value.trim());
+
+export const KEY_STATE_SECRET_REQUIRED =
+  'is required with redis: a random secret, the same on every replica, that names provider keys in Redis without storing them (e.g. the output of `openssl rand -hex 32`)';
+
 export const configSchema = z
   .strictObject({
     listen: listen.default('127.0.0.1:8080'),
@@ -82,6 +101,12 @@ export const configSchema = z
         }
         return target;
       }),
+    /** Optional: key state shared by every replica. */
+    redis: redisUrl.optional(),
+    key_state_secret: z
+      .string()
+      .min(16, 'is too short: give at least 16 characters (e.g. `openssl rand -hex 32`)')
+      .optional(),
     recording: z
       .strictObject({
         /** The last user prompt of each interception. */
@@ -156,6 +181,13 @@ export const configSchema = z
       }
       users.set(entry.token, index);
     });
+    if (config.redis !== undefined && config.key_state_secret === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['key_state_secret'],
+        message: KEY_STATE_SECRET_REQUIRED,
+      });
+    }
     const adminToken = config.admin?.token;
     const shared = adminToken === undefined ? undefined : users.get(adminToken);
     if (shared !== undefined) {

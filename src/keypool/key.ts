@@ -19,7 +19,12 @@ export type TransitionCause =
       readonly message: Promise<string | undefined>;
     }
   | { readonly source: 'operator' }
-  | { readonly source: 'recheck'; readonly status: number };
+  | { readonly source: 'recheck'; readonly status: number }
+  /**
+   * Another process's mark (or state loaded from the shared key-state store at start or
+   * after an outage): already logged by the process that made it.
+   */
+  | { readonly source: 'shared' };
 
 export interface KeyTransition {
   readonly key: Key;
@@ -29,6 +34,24 @@ export interface KeyTransition {
 }
 
 export type TransitionListener = (transition: KeyTransition) => void;
+
+/**
+ * A mark made in this process, whether or not it changed the key's state (a longer cooldown
+ * of a key already cooling down changes no state but still counts): what a key-state store
+ * shares with other processes. `at` is when it was made (epoch ms).
+ */
+export type KeyMark =
+  | { readonly kind: 'temporary'; readonly until: number; readonly at: number }
+  | { readonly kind: 'permanent'; readonly at: number }
+  | { readonly kind: 'enable'; readonly at: number };
+
+export type MarkListener = (key: Key, mark: KeyMark) => void;
+
+/** A key's state as the shared store holds it: a key is temporary while `now < until`. */
+export interface SharedKeyState {
+  readonly permanent: boolean;
+  readonly until: number;
+}
 
 /**
  * One provider key and its health. State is derived from two fields so that an expired
@@ -44,6 +67,7 @@ export class Key {
     readonly secret: string,
     private readonly clock: Clock,
     private readonly onTransition: TransitionListener = () => undefined,
+    private readonly onMark: MarkListener = () => undefined,
   ) {
     this.hint = maskedHint(secret);
   }
@@ -64,21 +88,26 @@ export class Key {
    * deadline, a shorter one never shortens it, and a permanent key stays permanent.
    */
   markTemporary(cooldownMs: number, cause: TransitionCause): boolean {
-    if (this.permanent) return false;
     const effective = cooldownMs > 0 ? cooldownMs : DEFAULT_COOLDOWN_MS;
     const now = this.clock.now();
+    if (this.permanent) {
+      this.onMark(this, { kind: 'temporary', until: now + effective, at: now });
+      return false;
+    }
     const wasValid = now >= this.cooldownUntil;
     this.cooldownUntil = Math.max(this.cooldownUntil, now + effective);
     if (wasValid) this.onTransition({ key: this, to: 'temporary', cooldownMs: effective, cause });
+    this.onMark(this, { kind: 'temporary', until: now + effective, at: now });
     return wasValid;
   }
 
   /** Returns true only when the key was not already permanent. */
   markPermanent(cause: TransitionCause): boolean {
-    if (this.permanent) return false;
+    const changed = !this.permanent;
     this.permanent = true;
-    this.onTransition({ key: this, to: 'permanent', cooldownMs: 0, cause });
-    return true;
+    if (changed) this.onTransition({ key: this, to: 'permanent', cooldownMs: 0, cause });
+    this.onMark(this, { kind: 'permanent', at: this.clock.now() });
+    return changed;
   }
 
   /** Back to valid whatever the state (an operator, or a re-check that found it working). */
@@ -87,6 +116,26 @@ export class Key {
     this.permanent = false;
     this.cooldownUntil = 0;
     if (changed) this.onTransition({ key: this, to: 'valid', cooldownMs: 0, cause });
+    this.onMark(this, { kind: 'enable', at: this.clock.now() });
     return changed;
+  }
+
+  /**
+   * Takes the state the shared store decided (other processes' marks merged with this one's);
+   * never told back to the store. Returns true when the state changed.
+   */
+  adopt(shared: SharedKeyState): boolean {
+    const before = this.state();
+    this.permanent = shared.permanent;
+    this.cooldownUntil = shared.permanent ? 0 : shared.until;
+    const after = this.state();
+    if (after === before) return false;
+    this.onTransition({
+      key: this,
+      to: after,
+      cooldownMs: after === 'temporary' ? this.cooldownRemainingMs() : 0,
+      cause: { source: 'shared' },
+    });
+    return true;
   }
 }

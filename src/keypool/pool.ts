@@ -1,15 +1,31 @@
 import type { Clock } from './clock.js';
-import { Key, type KeyTransition, type TransitionListener } from './key.js';
+import {
+  Key,
+  type KeyMark,
+  type KeyTransition,
+  type MarkListener,
+  type TransitionListener,
+} from './key.js';
 import { KeyPoolConfigError } from './key-pool-error.js';
 import { Walker } from './walker.js';
 
 /**
+ * Whether this process should probe a disabled key now, for at most `ttlMs`: with several
+ * processes sharing key state, one of them probes and the others hear its verdict.
+ */
+export type RecheckClaim = (key: Key, ttlMs: number) => Promise<boolean>;
+
+/**
  * An ordered set of keys for one provider, shared by every request so that a key cooled
- * down by one request is skipped by the next.
+ * down by one request is skipped by the next. Walking it stays synchronous and in memory: a
+ * key-state store hears its marks (`onMark`) and brings other processes' marks in
+ * (`Key.adopt`).
  */
 export class Pool {
   readonly keys: readonly Key[];
   private readonly listeners = new Set<TransitionListener>();
+  private readonly markListeners = new Set<MarkListener>();
+  private recheckClaim: RecheckClaim = () => Promise.resolve(true);
 
   constructor(secrets: readonly string[], clock: Clock) {
     if (secrets.length === 0) throw new KeyPoolConfigError('no keys');
@@ -23,13 +39,31 @@ export class Pool {
     const notify = (transition: KeyTransition): void => {
       for (const listener of this.listeners) listener(transition);
     };
-    this.keys = secrets.map((secret, index) => new Key(index, secret, clock, notify));
+    const marked = (key: Key, mark: KeyMark): void => {
+      for (const listener of this.markListeners) listener(key, mark);
+    };
+    this.keys = secrets.map((secret, index) => new Key(index, secret, clock, notify, marked));
   }
 
   /** Every state change of every key (logging, re-checks, metrics); returns an unsubscribe. */
   onTransition(listener: TransitionListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Every mark made in this process (the key-state store); returns an unsubscribe. */
+  onMark(listener: MarkListener): () => void {
+    this.markListeners.add(listener);
+    return () => this.markListeners.delete(listener);
+  }
+
+  /** Set by a shared key-state store; alone, a process always probes its own keys. */
+  coordinateRechecks(claim: RecheckClaim): void {
+    this.recheckClaim = claim;
+  }
+
+  claimRecheck(key: Key, ttlMs: number): Promise<boolean> {
+    return this.recheckClaim(key, ttlMs);
   }
 
   walker(): Walker {

@@ -18,6 +18,12 @@ export interface RecheckReport {
  * exactly this). Each permanent key is probed `firstDelayMs` after it was disabled, then at
  * doubling intervals up to an hour while the provider still refuses it; a probe answered 2xx
  * re-enables it. An operator's re-enable cancels the schedule.
+ *
+ * With key state shared between processes, every process hears of the disabling and keeps
+ * its own schedule, but each round only the process that claims it (`Pool.claimRecheck`)
+ * probes: a re-enable reaches the others through the store, and a key still refused keeps
+ * them all backing off in step. So one probe per round, whoever marked the key and even if
+ * that process is gone.
  */
 export class DisabledKeyRecheck {
   private readonly timers = new Map<Key, () => void>();
@@ -30,7 +36,7 @@ export class DisabledKeyRecheck {
   private stopped = false;
 
   constructor(
-    pool: Pool,
+    private readonly pool: Pool,
     private readonly probe: KeyProber,
     private readonly clock: Clock,
     private readonly firstDelayMs: number,
@@ -80,6 +86,14 @@ export class DisabledKeyRecheck {
   private async run(key: Key, delayMs: number): Promise<void> {
     if (!this.stillDisabled(key)) return;
     const disabling = this.disablings.get(key);
+    const next = Math.min(delayMs * 2, Math.max(this.maxDelayMs, this.firstDelayMs));
+    // Held for half a round, so that the next round is free to claim whoever comes first.
+    const claimed = await this.pool.claimRecheck(key, Math.max(1000, Math.floor(delayMs / 2)));
+    if (!this.stillDisabled(key) || this.disablings.get(key) !== disabling) return;
+    if (!claimed) {
+      this.schedule(key, next);
+      return;
+    }
     let result: ProbeResult;
     try {
       result = await this.probe(key, 'recheck');
@@ -94,7 +108,6 @@ export class DisabledKeyRecheck {
       this.report({ key, result, nextInMs: undefined });
       return;
     }
-    const next = Math.min(delayMs * 2, Math.max(this.maxDelayMs, this.firstDelayMs));
     this.schedule(key, next);
     this.report({ key, result, nextInMs: next });
   }

@@ -41,6 +41,18 @@ export function logKeyTransition(
     case 'operator':
       logger.info(fields, 'key re-enabled by an operator');
       return;
+    case 'shared':
+      // The process that made the mark logged it with its cause; here it is one line per
+      // process, so a cooldown is a detail while a key leaving or rejoining service is not.
+      if (transition.to === 'temporary') {
+        logger.debug(
+          { ...fields, cooldown_ms: transition.cooldownMs },
+          'key cooling down (shared key state)',
+        );
+      } else if (transition.to === 'permanent') {
+        logger.info(fields, 'key disabled (shared key state)');
+      } else logger.info(fields, 'key back in service (shared key state)');
+      return;
     case 'recheck':
       logger.info(
         { ...fields, status: cause.status },
