@@ -15,6 +15,7 @@ import { openKeyStateStore } from './keypool/key-state/open-key-state.js';
 import type { McpHub } from './mcp/mcp-hub.js';
 import type { InterceptionSink } from './recorder/interception.js';
 import { FanoutSink, LogSink } from './recorder/log-sink.js';
+import { Pricer } from './recorder/pricing.js';
 import { startRecording, type Recording, type RecordingDeps } from './recorder/recording.js';
 import { answerMalformedRequest } from './server/malformed-request.js';
 import { createRequestHandler, type Readiness } from './server/request-handler.js';
@@ -98,6 +99,11 @@ export class Gateway {
       tools: this.mcp,
       observer: observeWith([this.dump, ...(options.observers ?? [])], logger),
       maxIterations: config.mcp.maxIterations,
+      keepTexts:
+        recording.sink === undefined
+          ? { prompts: false, thoughts: false }
+          : { prompts: config.recording.prompts, thoughts: config.recording.thoughts },
+      pricer: new Pricer(config.prices),
       readiness: () => ({ status: this.status, checks: this.checks() }),
     });
     this.server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {

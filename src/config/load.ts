@@ -12,6 +12,7 @@ import { envOnlyConfig } from './env-config.js';
 import { interpolateEnv } from './interpolate.js';
 import { plainIssueMessage } from './issue-messages.js';
 import { mcpSettingsOf } from './mcp-schema.js';
+import { priceOverridesOf, type PriceOverrides } from './prices-schema.js';
 import { configSchema, LISTEN_EXPECTED } from './schema.js';
 
 export interface GatewayConfig {
@@ -24,6 +25,8 @@ export interface GatewayConfig {
   /** Key state shared by every replica through Redis; undefined: this process only. */
   readonly redis: RedisSettings | undefined;
   readonly recording: RecordingSettings;
+  /** `prices:` by model or `provider/model`, in USD per million tokens. */
+  readonly prices: PriceOverrides;
   readonly logLevel: string;
   readonly logFormat: 'json' | 'pretty';
   readonly shutdownGraceMs: number;
@@ -117,6 +120,7 @@ export function parseConfig(
       thoughts: config.recording.thoughts,
       retentionMs: config.recording.retention,
     },
+    prices: priceOverridesOf(config.prices),
     logLevel: config.log_level,
     logFormat: config.log_format,
     shutdownGraceMs: config.shutdown_grace,
