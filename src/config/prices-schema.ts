@@ -1,21 +1,21 @@
 import { z } from 'zod';
 
-const PRICE_EXPECTED = 'expected a price in USD per million tokens, e.g. 3 or 0.3';
+const PRICE_EXPECTED = 'expected a price in USD per million tokens (0 or more), e.g. 3 or 0.3';
 
 /** USD per million tokens, written as a number or (from `${VAR}`) as a decimal string. */
-const perMillion = z
-  .union([
-    z.number(),
-    z
-      .string()
-      .regex(/^\s*\d+(\.\d+)?\s*$/, PRICE_EXPECTED)
-      .transform(Number),
-  ])
-  .pipe(
-    z
-      .number({ error: PRICE_EXPECTED })
-      .refine((n) => Number.isFinite(n) && n >= 0, 'must be a number of dollars, 0 or more'),
-  );
+const perMillion = z.unknown().transform((value, ctx) => {
+  const number =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value)
+        ? Number(value)
+        : undefined;
+  if (number === undefined || !Number.isFinite(number) || number < 0) {
+    ctx.addIssue({ code: 'custom', message: PRICE_EXPECTED });
+    return z.NEVER;
+  }
+  return number;
+});
 
 /** One model's rates; cache rates default to the input rate when a provider has no discount. */
 const modelPrice = z.strictObject({
