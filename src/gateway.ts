@@ -17,12 +17,16 @@ import type { Key } from './keypool/key.js';
 import type { McpHub } from './mcp/mcp-hub.js';
 import type { InterceptionSink } from './recorder/interception.js';
 import { FanoutSink, LogSink } from './recorder/log-sink.js';
+import { Pricer } from './recorder/pricing.js';
 import { startRecording, type Recording, type RecordingDeps } from './recorder/recording.js';
 import { answerMalformedRequest } from './server/malformed-request.js';
 import { createRequestHandler, type Readiness } from './server/request-handler.js';
 import { RouteTable } from './server/route-table.js';
 import type { Logger } from './telemetry/logger.js';
-import { Provider } from './upstream/provider.js';
+import { GatewayMetrics, type GatewayMetricsOptions } from './telemetry/metrics.js';
+import { MetricsObserver } from './telemetry/metrics-observer.js';
+import { openTracing, type Tracing, type TracingOptions } from './telemetry/tracing.js';
+import { Provider, type ProviderSettings } from './upstream/provider.js';
 
 export interface GatewayOptions {
   readonly config: GatewayConfig;
@@ -36,6 +40,16 @@ export interface GatewayOptions {
   readonly recorder?: Pick<RecordingDeps, 'tuning'>;
   /** A worker of `--workers N`: key state is the primary's (unless `redis` is set). */
   readonly primary?: PrimaryLink;
+  /**
+   * Prometheus metrics, on by default with a registry of this gateway's own (a test may
+   * pass one); `false` turns them off, and /metrics with them (benchmarks' baseline).
+   */
+  readonly metrics?: GatewayMetricsOptions | false;
+  /**
+   * Tracing: with a tracer provider given (tests), or with OTEL_EXPORTER_OTLP_ENDPOINT set;
+   * `false` never (benchmarks' baseline).
+   */
+  readonly tracing?: TracingOptions | false;
 }
 
 /** What a request is served with: swapped whole by a reload, kept by requests in flight. */
@@ -59,6 +73,9 @@ export class Gateway {
   readonly dump: ApiDump;
   /** Shares the pools' key state with other processes (Redis), or keeps it here. */
   readonly keyState: KeyStateStore;
+  /** Undefined when turned off (benchmarks); `metrics.registry.getMetricsAsJSON()` for workers. */
+  readonly metrics: GatewayMetrics | undefined;
+  private readonly tracing: Tracing | undefined;
   private readonly server: Server;
   private readonly recording: Recording;
   private readonly auth: GatewayAuth;
@@ -77,6 +94,7 @@ export class Gateway {
     recording: Recording,
     auth: GatewayAuth,
     keyState: KeyStateStore,
+    tracing: Tracing | undefined,
   ) {
     const clock = options.clock ?? systemClock;
     this.clock = clock;
@@ -84,9 +102,26 @@ export class Gateway {
     this.dump = new ApiDump(dumpSettingsOf(config), { logger });
     this.keyState = keyState;
     this.recording = recording;
+    this.tracing = tracing;
     this.auth = auth;
-    const providers = config.providers.map((settings) => new Provider(settings, clock, logger));
+    const providers = config.providers.map((settings) => this.newProvider(settings));
     keyState.attach(providers.map((provider) => provider.pool));
+    // The scrape reads the providers in force, whatever reloads came since.
+    const current = (): readonly Provider[] => this.providers;
+    this.metrics =
+      options.metrics === false
+        ? undefined
+        : new GatewayMetrics(
+            {
+              get providers() {
+                return current();
+              },
+              recorder: () => recording.status(),
+              dump: () => this.dump.stats(),
+              mcp: () => this.mcp?.status(),
+            },
+            options.metrics,
+          );
     this.generation = this.serveWith(config, providers, mcp);
     this.server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
       const exchange = new Exchange(req, res, clock.now());
@@ -118,6 +153,17 @@ export class Gateway {
     return this.generation.mcp;
   }
 
+  private newProvider(settings: ProviderSettings): Provider {
+    const provider = new Provider(settings, this.clock, this.logger);
+    const { tracing } = this;
+    if (tracing !== undefined) {
+      provider.onProbe((probe) => {
+        tracing.probe(probe);
+      });
+    }
+    return provider;
+  }
+
   /** The configuration in force (settings that need a restart keep their first values). */
   get config(): GatewayConfig {
     return this.generation.config;
@@ -129,6 +175,13 @@ export class Gateway {
     mcp: McpHub | undefined,
   ): Generation {
     const routes = new RouteTable(providers);
+    const observers: InterceptionObserver[] = [
+      // First: the traceparent it puts on an attempt is then what the dump shows was sent.
+      ...(this.tracing === undefined ? [] : [this.tracing.observer]),
+      this.dump,
+      ...(this.metrics === undefined ? [] : [new MetricsObserver(this.metrics, providers)]),
+      ...(this.options.observers ?? []),
+    ];
     const recorderSink = this.recording.sink === undefined ? [] : [this.recording.sink];
     const handle = createRequestHandler({
       clock: this.clock,
@@ -153,8 +206,14 @@ export class Gateway {
       bodyLimit: config.bodyLimit,
       forwardClientIp: config.forwardClientIp,
       tools: mcp,
-      observer: observeWith([this.dump, ...(this.options.observers ?? [])], this.logger),
+      observer: observeWith(observers, this.logger),
+      metrics: this.metrics,
       maxIterations: config.mcp.maxIterations,
+      keepTexts:
+        this.recording.sink === undefined
+          ? { prompts: false, thoughts: false }
+          : { prompts: config.recording.prompts, thoughts: config.recording.thoughts },
+      pricer: new Pricer(config.prices),
       readiness: () => ({ status: this.status, checks: this.checks() }),
     });
     return { config, providers, mcp, handle, routes };
@@ -181,7 +240,7 @@ export class Gateway {
     const providers = config.providers.map((settings) => {
       const kept = old.get(settings.name);
       if (kept !== undefined && !changed.has(settings.name)) return kept;
-      const provider = new Provider(settings, this.clock, this.logger);
+      const provider = this.newProvider(settings);
       for (const key of provider.pool.keys) {
         const was = oldKeys.get(`${settings.name}\0${key.secret}`);
         if (was === undefined) continue;
@@ -246,7 +305,21 @@ export class Gateway {
             logger,
             clock,
           });
-    const recording = await startRecording(config, { logger, clock, ...options.recorder });
+    // Loaded only when asked for: the OpenTelemetry SDK weighs on startup too.
+    const tracing =
+      options.tracing === false ? undefined : await openTracing(options.tracing ?? {});
+    const recording = await startRecording(config, {
+      logger,
+      clock,
+      ...options.recorder,
+      ...(tracing === undefined
+        ? {}
+        : {
+            onWrite: (write) => {
+              tracing.recording(write);
+            },
+          }),
+    });
     const auth = startGatewayAuth(config.auth.tokens, recording.database?.tokens, {
       clock,
       logger,
@@ -256,7 +329,7 @@ export class Gateway {
       clock,
       ...(options.primary === undefined ? {} : { primary: options.primary }),
     });
-    const gateway = new Gateway(options, logger, mcp, recording, auth, keyState);
+    const gateway = new Gateway(options, logger, mcp, recording, auth, keyState, tracing);
     try {
       await keyState.start(KEY_STATE_START_WAIT_MS);
       await new Promise<void>((resolve, reject) => {
@@ -268,7 +341,7 @@ export class Gateway {
       });
     } catch (error) {
       await gateway.auth.stop();
-      await Promise.all([gateway.recording.close(0), keyState.close()]);
+      await Promise.all([gateway.recording.close(0), keyState.close(), tracing?.shutdown()]);
       throw error;
     }
     gateway.status = 'ready';
@@ -365,5 +438,9 @@ export class Gateway {
     // Every request has ended, so every interception is queued: write them out.
     await this.auth.stop();
     await this.recording.close(graceMs);
+    // Last: the recorder's final writes are spans too.
+    await this.tracing?.shutdown().catch((error: unknown) => {
+      this.logger.warn({ err: error }, 'tracing: the last spans could not be exported');
+    });
   }
 }

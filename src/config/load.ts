@@ -13,6 +13,7 @@ import { envOnlyConfig } from './env-config.js';
 import { interpolateEnv } from './interpolate.js';
 import { plainIssueMessage } from './issue-messages.js';
 import { mcpSettingsOf } from './mcp-schema.js';
+import { priceOverridesOf, type PriceOverrides } from './prices-schema.js';
 import { configSchema, LISTEN_EXPECTED, WORKERS_EXPECTED, workersSchema } from './schema.js';
 
 export interface GatewayConfig {
@@ -27,6 +28,8 @@ export interface GatewayConfig {
   /** Key state shared by every replica through Redis; undefined: this process only. */
   readonly redis: RedisSettings | undefined;
   readonly recording: RecordingSettings;
+  /** `prices:` by model or `provider/model`, in USD per million tokens. */
+  readonly prices: PriceOverrides;
   readonly logLevel: string;
   readonly logFormat: 'json' | 'pretty';
   readonly shutdownGraceMs: number;
@@ -133,6 +136,7 @@ export function parseConfig(
       thoughts: config.recording.thoughts,
       retentionMs: config.recording.retention,
     },
+    prices: priceOverridesOf(config.prices),
     logLevel: config.log_level,
     logFormat: config.log_format,
     shutdownGraceMs: config.shutdown_grace,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { circuitBreaker } from './breaker-schema.js';
 import { mcpMaxIterations, mcpServers } from './mcp-schema.js';
+import { pricesSchema } from './prices-schema.js';
 import { DATABASE_EXPECTED, DEFAULT_DATABASE, parseDatabaseTarget } from './database-target.js';
 import { DASHED_WORDS, duration, flag, longDuration, size } from './schema-values.js';
 
@@ -132,6 +133,8 @@ export const configSchema = z
         retention: longDuration.default(60 * 86_400_000),
       })
       .default({ prompts: true, thoughts: false, retention: 60 * 86_400_000 }),
+    /** The operator's prices (USD per million tokens), over the maintained table's. */
+    prices: pricesSchema.default({}),
     log_level: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),

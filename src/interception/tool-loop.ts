@@ -55,6 +55,10 @@ export interface ToolLoopRequest {
 /** What the loop did, for the record. */
 export interface ToolLoopResult extends Ending {
   readonly usage: TokenUsage;
+  /** Summed over the calls that reported counts beyond `usage`'s; undefined when none did. */
+  readonly otherUsage?: Record<string, number> | undefined;
+  /** Not collected across the loop's rewritten answers yet: see the README's Recording. */
+  readonly thoughts?: string | undefined;
   readonly calls: readonly UpstreamCallRecord[];
   readonly toolCalls: readonly ToolCallRecord[];
 }
@@ -88,6 +92,7 @@ export async function runToolLoop(
   const result = (failure: Ending): ToolLoopResult => ({
     ...failure,
     usage: calls.reduce((sum, call) => addUsage(sum, call.usage), emptyUsage()),
+    otherUsage: sumOtherUsage(calls),
     calls,
     toolCalls,
   });
@@ -142,7 +147,11 @@ export async function runToolLoop(
       );
       pass = undefined;
       if (step.kind === 'ended') {
-        calls[iteration] = { ...call, usage: step.usage };
+        calls[iteration] = {
+          ...call,
+          usage: step.usage,
+          ...(step.otherUsage === undefined ? {} : { otherUsage: step.otherUsage }),
+        };
         return result(step.failure);
       }
       const { turn } = step;
@@ -180,6 +189,18 @@ export async function runToolLoop(
   }
 }
 
+/** The calls' other counts added up by name; undefined when no call reported any. */
+function sumOtherUsage(calls: readonly UpstreamCallRecord[]): Record<string, number> | undefined {
+  let sum: Record<string, number> | undefined;
+  for (const call of calls) {
+    if (call.otherUsage === undefined) continue;
+    sum ??= {};
+    for (const [name, count] of Object.entries(call.otherUsage))
+      sum[name] = (sum[name] ?? 0) + count;
+  }
+  return sum;
+}
+
 type Assembler =
   | { readonly kind: 'blocking'; readonly blocking: BlockingAssembler }
   | { readonly kind: 'stream'; readonly stream: StreamAssembler };
@@ -191,7 +212,12 @@ type Step =
       /** The headers the client gets for a blocking answer. */
       readonly headers: Record<string, string | string[]>;
     }
-  | { readonly kind: 'ended'; readonly failure: Ending; readonly usage: TokenUsage };
+  | {
+      readonly kind: 'ended';
+      readonly failure: Ending;
+      readonly usage: TokenUsage;
+      readonly otherUsage?: Record<string, number> | undefined;
+    };
 
 /**
  * Reads one upstream answer into a turn, or ends the exchange when the answer is not one
@@ -245,12 +271,12 @@ async function readTurn(
     if (iteration === 0 && (scan.kind !== 'object' || whole.indexOf(INJECTED_MARK) === -1)) {
       // No injected call in the first answer (or no JSON at all): it goes as it came.
       exchange.respond(response.status, headers, whole);
-      const usage =
-        scan.kind === 'object' ? dialect.usageOf(scan.object.value('usage')) : emptyUsage();
+      const reported = scan.kind === 'object' ? scan.object.value('usage') : undefined;
       return {
         kind: 'ended',
         failure: { outcome: 'completed', status: response.status, error: undefined },
-        usage,
+        usage: reported === undefined ? emptyUsage() : dialect.usageOf(reported),
+        otherUsage: reported === undefined ? undefined : dialect.otherUsageOf(reported),
       };
     }
     if (scan.kind !== 'object') {
