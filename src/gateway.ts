@@ -20,7 +20,11 @@ import { FanoutSink, LogSink } from './recorder/log-sink.js';
 import { Pricer } from './recorder/pricing.js';
 import { startRecording, type Recording, type RecordingDeps } from './recorder/recording.js';
 import { answerMalformedRequest } from './server/malformed-request.js';
-import { createRequestHandler, type Readiness } from './server/request-handler.js';
+import {
+  createRequestHandler,
+  type MetricsExposition,
+  type Readiness,
+} from './server/request-handler.js';
 import { RouteTable } from './server/route-table.js';
 import type { Logger } from './telemetry/logger.js';
 import { GatewayMetrics, type GatewayMetricsOptions } from './telemetry/metrics.js';
@@ -40,6 +44,8 @@ export interface GatewayOptions {
   readonly recorder?: Pick<RecordingDeps, 'tuning'>;
   /** A worker of `--workers N`: key state is the primary's (unless `redis` is set). */
   readonly primary?: PrimaryLink;
+  /** A worker's /metrics: every worker's metrics, aggregated by the primary. */
+  readonly metricsText?: () => Promise<string>;
   /**
    * Prometheus metrics, on by default with a registry of this gateway's own (a test may
    * pass one); `false` turns them off, and /metrics with them (benchmarks' baseline).
@@ -81,6 +87,8 @@ export class Gateway {
   private readonly auth: GatewayAuth;
   private readonly clock: Clock;
   private generation: Generation;
+  /** What /metrics serves: this gateway's metrics, or (a worker) every worker's. */
+  private readonly exposition: MetricsExposition | undefined;
   private status: Readiness['status'] = 'starting';
   /** Past shutdown_delay: connections are no longer kept alive. */
   private draining = false;
@@ -122,6 +130,11 @@ export class Gateway {
             },
             options.metrics,
           );
+    const { metricsText } = options;
+    this.exposition =
+      this.metrics === undefined || metricsText === undefined
+        ? this.metrics
+        : { contentType: this.metrics.contentType, text: metricsText };
     this.generation = this.serveWith(config, providers, mcp);
     this.server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
       const exchange = new Exchange(req, res, clock.now());
@@ -207,7 +220,7 @@ export class Gateway {
       forwardClientIp: config.forwardClientIp,
       tools: mcp,
       observer: observeWith(observers, this.logger),
-      metrics: this.metrics,
+      metrics: this.exposition,
       maxIterations: config.mcp.maxIterations,
       keepTexts:
         this.recording.sink === undefined

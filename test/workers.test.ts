@@ -16,6 +16,8 @@ const POLL = { timeout: 20_000, interval: 25 };
 const fresh = (label: string): string => `sk-ant-${label}-${randomBytes(9).toString('hex')}`;
 const ok = { status: 200, body: { type: 'message', role: 'assistant', content: [] } };
 
+let asked = 0;
+
 interface Served {
   readonly status: number;
   readonly id: string;
@@ -26,10 +28,12 @@ async function ask(gateway: Replica, provider: string): Promise<Served> {
   const response = await request(`${gateway.url}/${provider}/v1/messages`, {
     method: 'POST',
     reset: true,
+    headersTimeout: 10_000,
     headers: { 'content-type': 'application/json', 'x-api-key': TOKEN },
     body: JSON.stringify({ model: 'claude-test', max_tokens: 8, messages: [] }),
   });
   await response.body.dump();
+  asked++;
   return {
     status: response.statusCode,
     id: String(response.headers['x-switchyard-request-id']),
@@ -177,6 +181,28 @@ describe('--workers 2 without Redis: key state shared through the primary', () =
     expect(seen(perm)).toEqual(Array<string>(other + 1).fill(perm[0] as string));
   });
 
+  it("/metrics on either worker adds up every worker's counters; shared key state is not doubled", async () => {
+    const scrape = async (): Promise<string> => {
+      const response = await request(`${gateway.url}/metrics`, { reset: true });
+      expect(response.statusCode).toBe(200);
+      return response.body.text();
+    };
+    const total = (text: string): number =>
+      text
+        .split('\n')
+        .filter((line) => line.startsWith('switchyard_interceptions_total{'))
+        .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+    expect((await ask(gateway, 'temp')).status).toBe(200);
+    expect((await ask(gateway, 'temp')).status).toBe(200);
+    const scrapes = await Promise.all([scrape(), scrape(), scrape()]);
+    for (const text of scrapes) {
+      expect(total(text)).toBe(asked);
+      expect(text).toMatch(
+        /switchyard_key_state\{provider="temp",key_index="0",state="temporary"\} 1\n/,
+      );
+    }
+  });
+
   it('a worker killed with SIGKILL is replaced, the other keeps serving, the new one has the state', async () => {
     refused.add(perm[0] as string);
     expect((await ask(gateway, 'perm')).status).toBe(200);
@@ -185,15 +211,15 @@ describe('--workers 2 without Redis: key state shared through the primary', () =
       'worker_pids'
     ] as number[];
     process.kill(pids[0] as number, 'SIGKILL');
-    // Served all along, by the worker left.
-    const during = await Promise.all([1, 2, 3, 4].map(() => ask(gateway, 'temp')));
-    expect(during.map((s) => s.status)).toEqual([200, 200, 200, 200]);
     await expect
       .poll(
         () => gateway.lines().some((l) => l['msg'] === 'worker exited; starting a new one'),
         POLL,
       )
       .toBe(true);
+    // Served all along, by the worker left, while the new one starts.
+    const during = await Promise.all([1, 2, 3, 4].map(() => ask(gateway, 'temp')));
+    expect(during.map((s) => s.status)).toEqual([200, 200, 200, 200]);
     await expect
       .poll(() => gateway.lines().some((l) => l['msg'] === 'worker listening'), POLL)
       .toBe(true);

@@ -9,12 +9,13 @@ import { PrimaryKeyStateHost } from '../keypool/key-state/primary-host.js';
 import type { Logger } from '../telemetry/logger.js';
 import { workerPort } from './ipc-port.js';
 import {
-  isMessage,
+  isWorkerMessage,
   WORKER_CONFIG_ENV,
   WORKER_SECRET_ENV,
   WORKER_SLOT_ENV,
   type PrimaryMessage,
 } from './messages.js';
+import { MetricsAggregator } from './metrics-aggregator.js';
 import { RestartBackoff } from './restart-backoff.js';
 
 export interface PrimaryOptions {
@@ -48,6 +49,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
   const clock = options.clock ?? systemClock;
   let config = options.config;
   const backoff = new RestartBackoff(clock);
+  const metrics = new MetricsAggregator();
   const secret = randomBytes(32).toString('hex');
   const host =
     config.redis === undefined ? new PrimaryKeyStateHost(new MemoryKeyStateHub(clock)) : undefined;
@@ -87,7 +89,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
     slot.startedAt = clock.now();
     if (host !== undefined) host.serve(workerPort(worker));
     worker.on('message', (message: unknown) => {
-      if (!isMessage(message) || message.sy === 'shutdown' || message.sy === 'reload') return;
+      if (!isWorkerMessage(message)) return;
       if (message.sy === 'listening') {
         // Started while the others were already stopping: it stops too.
         if (stopping) worker.send({ sy: 'shutdown' } satisfies PrimaryMessage);
@@ -97,6 +99,19 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
         else if (!first || slots.some((s) => s !== slot && s.served)) {
           logger.info({ worker: slot.slot, pid: worker.process.pid }, 'worker listening');
         }
+      } else if (message.sy === 'scrape') {
+        const workers = slots.flatMap((s) => (s.worker === undefined ? [] : [s.worker]));
+        void metrics.scrape(workers).then(
+          (text) => {
+            if (worker.isConnected()) worker.send({ sy: 'scraped', id: message.id, text });
+          },
+          (error: unknown) => {
+            logger.warn({ error: (error as Error).message }, 'metrics: aggregation failed');
+            if (worker.isConnected()) worker.send({ sy: 'scraped', id: message.id, text: '' });
+          },
+        );
+      } else if (message.sy === 'metrics') {
+        metrics.collected(message.id, message.metrics);
       } else if (message.error !== undefined) {
         logger.error(
           { worker: slot.slot, error: message.error },

@@ -4,7 +4,7 @@ import { Gateway } from '../gateway.js';
 import type { Logger } from '../telemetry/logger.js';
 import { primaryPort } from './ipc-port.js';
 import {
-  isMessage,
+  isPrimaryMessage,
   WORKER_SECRET_ENV,
   type PrimaryMessage,
   type WorkerMessage,
@@ -22,12 +22,28 @@ export async function runWorker(
 ): Promise<number> {
   const port = primaryPort();
   // Listening from the start: a shutdown asked for while the gateway starts is not lost.
-  const on: { reload?: (message: PrimaryMessage & { sy: 'reload' }) => void } = {};
+  const on: {
+    reload?: (message: PrimaryMessage & { sy: 'reload' }) => void;
+    collect?: (id: number) => void;
+  } = {};
+  const scrapes = new Map<number, (text: string) => void>();
+  let scrapeId = 0;
+  const metricsText = (): Promise<string> =>
+    new Promise((resolve) => {
+      const id = ++scrapeId;
+      scrapes.set(id, (text) => {
+        scrapes.delete(id);
+        resolve(text);
+      });
+      port.send({ sy: 'scrape', id } satisfies WorkerMessage);
+    });
   const stopRequested = new Promise<string>((resolve) => {
     port.onMessage((message) => {
-      if (!isMessage(message) || message.sy === 'listening' || message.sy === 'reloaded') return;
+      if (!isPrimaryMessage(message)) return;
       if (message.sy === 'shutdown') resolve('primary');
-      else on.reload?.(message);
+      else if (message.sy === 'reload') on.reload?.(message);
+      else if (message.sy === 'collect') on.collect?.(message.id);
+      else scrapes.get(message.id)?.(message.text);
     });
     port.onDisconnect(() => {
       resolve('primary gone');
@@ -39,6 +55,7 @@ export async function runWorker(
       config,
       logger,
       primary: { port, keyStateSecret: env[WORKER_SECRET_ENV] ?? '' },
+      metricsText,
     });
   } catch (error) {
     process.stderr.write(
@@ -49,6 +66,11 @@ export async function runWorker(
   }
   const send = (message: WorkerMessage): void => {
     port.send(message);
+  };
+  on.collect = (id) => {
+    void gateway.metrics?.registry.getMetricsAsJSON().then((metrics) => {
+      send({ sy: 'metrics', id, metrics });
+    });
   };
   on.reload = (message) => {
     void reload(gateway, message.text, config.file, env).then((error) => {
