@@ -17,9 +17,24 @@ export interface PriceQuery {
   readonly at: number;
 }
 
+/**
+ * A table model's prices below its first tier, per token, read from the table itself: the
+ * table splits usage into units and prices each linearly, so below any tier threshold a
+ * cost is a fixed amount (a per-request price) plus a rate per token of each kind.
+ */
+interface LinearRates {
+  readonly fixed: number;
+  readonly uncachedInput: number;
+  readonly cacheRead: number;
+  readonly cacheWrite: number;
+  readonly output: number;
+  /** The rates hold while the whole input stays below this (the first tier's start). */
+  readonly belowInput: number;
+}
+
 type Source =
   | { readonly kind: 'override'; readonly rates: ModelRates }
-  | { readonly kind: 'table' }
+  | { readonly kind: 'table'; readonly linear: LinearRates | undefined }
   | { readonly kind: 'unpriced' };
 
 /** Models are whatever clients send: the cache of where their prices come from stays bounded. */
@@ -73,30 +88,61 @@ export class Pricer {
       const rates =
         this.overrides.get(`${query.provider}/${query.model}`) ?? this.overrides.get(query.model);
       if (rates !== undefined) source = { kind: 'override', rates };
-      else source = this.inTable(query) ? { kind: 'table' } : { kind: 'unpriced' };
+      else source = this.tableSource(query);
       if (this.sources.size < MAX_CACHED_MODELS) this.sources.set(key, source);
     }
     switch (source.kind) {
       case 'override':
         return costOf(source.rates, tokens);
-      case 'table':
-        return this.fromTable(query, tokens);
+      case 'table': {
+        const linear = source.linear;
+        // Tiered prices above their threshold: the table's own calculation, every time.
+        if (linear === undefined || tokens.totalInput >= linear.belowInput)
+          return this.fromTable(query, tokens);
+        return (
+          linear.fixed +
+          tokens.uncachedInput * linear.uncachedInput +
+          tokens.cacheRead * linear.cacheRead +
+          tokens.cacheWrite * linear.cacheWrite +
+          tokens.output * linear.output
+        );
+      }
       case 'unpriced':
         return undefined;
     }
   }
 
-  /** Whether the table knows the model at all, whatever the counts. */
-  private inTable(query: PriceQuery): boolean {
+  /**
+   * Whether the table knows the model, and if so its per-token rates, found by pricing one
+   * token of each kind. Models whose price changes with the date or time of day get none:
+   * the table prices each of their calls itself.
+   */
+  private tableSource(query: PriceQuery): Source {
+    const price = (usage: Record<string, number>) =>
+      this.table(usage, query.model, {
+        providerId: query.providerType,
+        timestamp: new Date(query.at),
+      });
     try {
-      return (
-        this.table({ input_tokens: 0, output_tokens: 0 }, query.model, {
-          providerId: query.providerType,
-          timestamp: new Date(query.at),
-        }) !== null
-      );
+      const base = price({ input_tokens: 0, output_tokens: 0 });
+      if (base === null) return { kind: 'unpriced' };
+      if (Array.isArray(base.model.prices)) return { kind: 'table', linear: undefined };
+      const fixed = base.total_price;
+      const rate = (usage: Record<string, number>): number =>
+        (price(usage)?.total_price ?? Number.NaN) - fixed;
+      const linear: LinearRates = {
+        fixed,
+        uncachedInput: rate({ input_tokens: 1, output_tokens: 0 }),
+        cacheRead: rate({ input_tokens: 1, output_tokens: 0, cache_read_tokens: 1 }),
+        cacheWrite: rate({ input_tokens: 1, output_tokens: 0, cache_write_tokens: 1 }),
+        output: rate({ input_tokens: 0, output_tokens: 1 }),
+        belowInput: firstTier(base.model_price),
+      };
+      const finite = Object.values(linear).every((n) => !Number.isNaN(n));
+      return { kind: 'table', linear: finite ? linear : undefined };
     } catch {
-      return false;
+      // The table refuses counts it cannot split; it prices each call itself.
+      return { kind: 'table', linear: undefined };
     }
   }
 
@@ -118,6 +164,21 @@ export class Pricer {
       return undefined;
     }
   }
+}
+
+/** The lowest input count at which any of a model's tiered prices changes; Infinity if none. */
+function firstTier(prices: Readonly<Record<string, unknown>>): number {
+  let lowest = Number.POSITIVE_INFINITY;
+  for (const value of Object.values(prices)) {
+    if (typeof value !== 'object' || value === null) continue;
+    const tiers = (value as { tiers?: unknown }).tiers;
+    if (!Array.isArray(tiers)) continue;
+    for (const tier of tiers) {
+      const start = (tier as { start?: unknown }).start;
+      if (typeof start === 'number') lowest = Math.min(lowest, start);
+    }
+  }
+  return lowest;
 }
 
 /** The operator's rates are per million tokens. */
