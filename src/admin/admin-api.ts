@@ -7,7 +7,12 @@ import { ClientGoneError, discardRequestBody } from '../server/request-body.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Provider } from '../upstream/provider.js';
 import { requireMethod, type AdminContext, type AdminRecords } from './admin-context.js';
-import { listInterceptions, showInterception, usageReport } from './interception-routes.js';
+import {
+  listInterceptions,
+  showInterception,
+  usageReport,
+  usageSeries,
+} from './interception-routes.js';
 import { QueryParams } from './query-params.js';
 import { revokeToken, tokensCollection } from './token-routes.js';
 
@@ -101,6 +106,9 @@ async function route(context: AdminContext, path: string, deps: AdminDeps): Prom
       return;
     case '/admin/api/usage':
       await usageReport(context);
+      return;
+    case '/admin/api/usage/series':
+      await usageSeries(context);
       return;
     case '/admin/api/tokens':
       await tokensCollection(context);
