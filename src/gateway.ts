@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DashboardAssets } from './admin/dashboard-assets.js';
 import { startGatewayAuth, type GatewayAuth } from './auth/gateway-auth.js';
 import { GatewayTokens } from './auth/gateway-tokens.js';
 import type { GatewayConfig } from './config/load.js';
@@ -91,6 +92,7 @@ export class Gateway {
           ? undefined
           : new GatewayTokens([{ user: 'admin', token: config.adminToken }]),
       providers: this.providers,
+      dashboard: new DashboardAssets(),
       records: recording.database,
       issuedTokens: auth.issued,
       bodyLimit: config.bodyLimit,
