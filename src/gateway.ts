@@ -33,6 +33,8 @@ export interface GatewayOptions {
   readonly observers?: readonly InterceptionObserver[];
   /** Recorder timers and queue tuning (tests, benchmarks). */
   readonly recorder?: Pick<RecordingDeps, 'tuning'>;
+  /** Where the built dashboard is (tests build their own); dist/dashboard/ otherwise. */
+  readonly dashboardDir?: string;
 }
 
 /** How long startup waits for the shared key state before serving on what it has. */
@@ -92,7 +94,7 @@ export class Gateway {
           ? undefined
           : new GatewayTokens([{ user: 'admin', token: config.adminToken }]),
       providers: this.providers,
-      dashboard: new DashboardAssets(),
+      dashboard: new DashboardAssets(options.dashboardDir),
       records: recording.database,
       issuedTokens: auth.issued,
       bodyLimit: config.bodyLimit,

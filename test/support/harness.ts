@@ -28,6 +28,8 @@ export interface HarnessOptions {
   readonly recorder?: GatewayOptions['recorder'];
   /** Interception observers besides the gateway's own. */
   readonly observers?: GatewayOptions['observers'];
+  /** A dashboard built for the test (see scripts/build-dashboard.ts). */
+  readonly dashboardDir?: string;
 }
 
 export interface Harness {
@@ -74,6 +76,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     sinks: [{ record: (i) => interceptions.push(i) }],
     ...(options.recorder === undefined ? {} : { recorder: options.recorder }),
     ...(options.observers === undefined ? {} : { observers: options.observers }),
+    ...(options.dashboardDir === undefined ? {} : { dashboardDir: options.dashboardDir }),
   });
   return {
     gateway,

@@ -101,7 +101,10 @@ async function logIn(token: string, fail: (message: string) => void): Promise<vo
 function showDashboard(token: string): void {
   if (app === null) return;
   setChrome(true);
+  // Every poll may get the 401 at once: the first one logs out, the others find it done.
+  let active = true;
   const client = new AdminClient(token, () => {
+    if (!active) return;
     logout('Your admin token was refused; log in again.');
   });
   const detail = new InterceptionDetailView(client, report);
@@ -114,6 +117,7 @@ function showDashboard(token: string): void {
   for (const part of parts) part.start();
   running = {
     stop: () => {
+      active = false;
       for (const part of parts) part.stop();
     },
   };
@@ -123,12 +127,23 @@ logoutButton?.addEventListener('click', () => {
   logout();
 });
 
-const fromFragment = takeTokenFromFragment();
-if (fromFragment !== undefined) {
-  void logIn(fromFragment, (message) => {
+/** A `#token=` link opened in this tab (a new load, or only the fragment changed). */
+function logInFromFragment(): boolean {
+  const token = takeTokenFromFragment();
+  if (token === undefined) return false;
+  running?.stop();
+  running = undefined;
+  void logIn(token, (message) => {
     showLogin(message);
   });
-} else {
+  return true;
+}
+
+window.addEventListener('hashchange', () => {
+  logInFromFragment();
+});
+
+if (!logInFromFragment()) {
   const saved = savedToken();
   if (saved === undefined) showLogin();
   else showDashboard(saved);
