@@ -23,11 +23,6 @@ export interface SwitchyardProfile {
    * for none). The report checks whether the file was written.
    */
   readonly database?: (workDir: string) => string;
-  /**
-   * Metrics: while load runs, GET /metrics once a second as a Prometheus scraper would —
-   * if the gateway answers it with 200 (it answers 404 until metrics exist).
-   */
-  readonly scrapeMetrics: boolean;
   /** More of the configuration, for a feature measured on its own (e.g. `mcp_servers`). */
   readonly extra?: Readonly<Record<string, unknown>>;
 }
@@ -39,7 +34,6 @@ export const STANDARD: SwitchyardProfile = {
   logLevel: 'warn',
   // Not the default ./switchyard.db in the repository: the plain profile records nothing.
   database: () => 'off',
-  scrapeMetrics: false,
 };
 
 /** Key 0 answers 429 with `retry-after: 3600`: once cooled down, every request skips it. */
@@ -48,20 +42,6 @@ export const FAILOVER: SwitchyardProfile = {
   id: 'switchyard-failover',
   label: 'Switchyard, key 0 cooling down',
   keys: [`${RATE_LIMITED_PREFIX}key-a`, 'key-b'],
-};
-
-/**
- * What a team would deploy: auth and a key pool (as in every profile), interception records
- * (a JSON log line per request at `info`, written to a file, and the SQLite recorder), and
- * metrics scraped once a second (when /metrics exists).
- */
-export const DEPLOYED: SwitchyardProfile = {
-  ...STANDARD,
-  id: 'switchyard-deployed',
-  label: 'Switchyard as deployed',
-  logLevel: 'info',
-  database: (workDir) => `sqlite:${join(workDir, 'switchyard-deployed.db')}`,
-  scrapeMetrics: true,
 };
 
 export interface SwitchyardTarget extends Target {
@@ -189,13 +169,15 @@ export async function measureColdStart(
   mock: MockProcess,
   runs: number,
   dirs: { work: string; logs: string },
+  profileOf: (run: number) => SwitchyardProfile,
 ): Promise<number[]> {
   const times: number[] = [];
   for (let run = 0; run < runs; run++) {
     const port = await freePort();
-    const config = writeConfig({ ...STANDARD, id: 'switchyard-coldstart' }, mock, port, dirs.work);
+    const profile = profileOf(run);
+    const config = writeConfig(profile, mock, port, dirs.work);
     const started = performance.now();
-    const child = spawnSwitchyard('switchyard-coldstart', config, dirs.logs);
+    const child = spawnSwitchyard(profile.id, config, dirs.logs);
     try {
       await waitForHttp(`http://127.0.0.1:${port}/readyz`, child, { status: 200, intervalMs: 2 });
       times.push(performance.now() - started);
