@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DashboardAssets } from './admin/dashboard-assets.js';
 import { startGatewayAuth, type GatewayAuth } from './auth/gateway-auth.js';
 import { GatewayTokens } from './auth/gateway-tokens.js';
 import type { GatewayConfig } from './config/load.js';
@@ -46,6 +47,8 @@ export interface GatewayOptions {
    * `false` never (benchmarks' baseline).
    */
   readonly tracing?: TracingOptions | false;
+  /** Where the built dashboard is (tests build their own); dist/dashboard/ otherwise. */
+  readonly dashboardDir?: string;
 }
 
 /** How long startup waits for the shared key state before serving on what it has. */
@@ -136,6 +139,7 @@ export class Gateway {
           ? undefined
           : new GatewayTokens([{ user: 'admin', token: config.adminToken }]),
       providers: this.providers,
+      dashboard: new DashboardAssets(options.dashboardDir),
       records: recording.database,
       issuedTokens: auth.issued,
       bodyLimit: config.bodyLimit,
