@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DashboardAssets } from './admin/dashboard-assets.js';
 import { startGatewayAuth, type GatewayAuth } from './auth/gateway-auth.js';
 import { GatewayTokens } from './auth/gateway-tokens.js';
 import type { GatewayConfig } from './config/load.js';
@@ -21,6 +22,9 @@ import { answerMalformedRequest } from './server/malformed-request.js';
 import { createRequestHandler, type Readiness } from './server/request-handler.js';
 import { RouteTable } from './server/route-table.js';
 import type { Logger } from './telemetry/logger.js';
+import { GatewayMetrics, type GatewayMetricsOptions } from './telemetry/metrics.js';
+import { MetricsObserver } from './telemetry/metrics-observer.js';
+import { openTracing, type Tracing, type TracingOptions } from './telemetry/tracing.js';
 import { Provider } from './upstream/provider.js';
 
 export interface GatewayOptions {
@@ -33,6 +37,18 @@ export interface GatewayOptions {
   readonly observers?: readonly InterceptionObserver[];
   /** Recorder timers and queue tuning (tests, benchmarks). */
   readonly recorder?: Pick<RecordingDeps, 'tuning'>;
+  /**
+   * Prometheus metrics, on by default with a registry of this gateway's own (a test may
+   * pass one); `false` turns them off, and /metrics with them (benchmarks' baseline).
+   */
+  readonly metrics?: GatewayMetricsOptions | false;
+  /**
+   * Tracing: with a tracer provider given (tests), or with OTEL_EXPORTER_OTLP_ENDPOINT set;
+   * `false` never (benchmarks' baseline).
+   */
+  readonly tracing?: TracingOptions | false;
+  /** Where the built dashboard is (tests build their own); dist/dashboard/ otherwise. */
+  readonly dashboardDir?: string;
 }
 
 /** How long startup waits for the shared key state before serving on what it has. */
@@ -50,6 +66,9 @@ export class Gateway {
   readonly dump: ApiDump;
   /** Shares the pools' key state with other processes (Redis), or keeps it here. */
   readonly keyState: KeyStateStore;
+  /** Undefined when turned off (benchmarks); `metrics.registry.getMetricsAsJSON()` for workers. */
+  readonly metrics: GatewayMetrics | undefined;
+  private readonly tracing: Tracing | undefined;
   private readonly server: Server;
   private readonly recording: Recording;
   private readonly auth: GatewayAuth;
@@ -66,6 +85,7 @@ export class Gateway {
     recording: Recording,
     auth: GatewayAuth,
     keyState: KeyStateStore,
+    tracing: Tracing | undefined,
   ) {
     const clock = options.clock ?? systemClock;
     const { config } = options;
@@ -76,6 +96,33 @@ export class Gateway {
     keyState.attach(this.providers.map((provider) => provider.pool));
     const routes = new RouteTable(this.providers);
     this.recording = recording;
+    this.tracing = tracing;
+    if (tracing !== undefined) {
+      for (const provider of this.providers) {
+        provider.onProbe((probe) => {
+          tracing.probe(probe);
+        });
+      }
+    }
+    this.metrics =
+      options.metrics === false
+        ? undefined
+        : new GatewayMetrics(
+            {
+              providers: this.providers,
+              recorder: () => recording.status(),
+              dump: () => this.dump.stats(),
+              mcp: () => mcp?.status(),
+            },
+            options.metrics,
+          );
+    const observers: InterceptionObserver[] = [
+      // First: the traceparent it puts on an attempt is then what the dump shows was sent.
+      ...(tracing === undefined ? [] : [tracing.observer]),
+      this.dump,
+      ...(this.metrics === undefined ? [] : [new MetricsObserver(this.metrics, this.providers)]),
+      ...(options.observers ?? []),
+    ];
     this.auth = auth;
     const recorderSink = this.recording.sink === undefined ? [] : [this.recording.sink];
     const handle = createRequestHandler({
@@ -92,12 +139,14 @@ export class Gateway {
           ? undefined
           : new GatewayTokens([{ user: 'admin', token: config.adminToken }]),
       providers: this.providers,
+      dashboard: new DashboardAssets(options.dashboardDir),
       records: recording.database,
       issuedTokens: auth.issued,
       bodyLimit: config.bodyLimit,
       forwardClientIp: config.forwardClientIp,
       tools: this.mcp,
-      observer: observeWith([this.dump, ...(options.observers ?? [])], logger),
+      observer: observeWith(observers, logger),
+      metrics: this.metrics,
       maxIterations: config.mcp.maxIterations,
       keepTexts:
         recording.sink === undefined
@@ -138,13 +187,27 @@ export class Gateway {
             logger,
             clock,
           });
-    const recording = await startRecording(config, { logger, clock, ...options.recorder });
+    // Loaded only when asked for: the OpenTelemetry SDK weighs on startup too.
+    const tracing =
+      options.tracing === false ? undefined : await openTracing(options.tracing ?? {});
+    const recording = await startRecording(config, {
+      logger,
+      clock,
+      ...options.recorder,
+      ...(tracing === undefined
+        ? {}
+        : {
+            onWrite: (write) => {
+              tracing.recording(write);
+            },
+          }),
+    });
     const auth = startGatewayAuth(config.auth.tokens, recording.database?.tokens, {
       clock,
       logger,
     });
     const keyState = await openKeyStateStore(config, { logger, clock });
-    const gateway = new Gateway(options, logger, mcp, recording, auth, keyState);
+    const gateway = new Gateway(options, logger, mcp, recording, auth, keyState, tracing);
     try {
       await keyState.start(KEY_STATE_START_WAIT_MS);
       await new Promise<void>((resolve, reject) => {
@@ -156,7 +219,7 @@ export class Gateway {
       });
     } catch (error) {
       await gateway.auth.stop();
-      await Promise.all([gateway.recording.close(0), keyState.close()]);
+      await Promise.all([gateway.recording.close(0), keyState.close(), tracing?.shutdown()]);
       throw error;
     }
     gateway.status = 'ready';
@@ -251,5 +314,9 @@ export class Gateway {
     // Every request has ended, so every interception is queued: write them out.
     await this.auth.stop();
     await this.recording.close(graceMs);
+    // Last: the recorder's final writes are spans too.
+    await this.tracing?.shutdown().catch((error: unknown) => {
+      this.logger.warn({ err: error }, 'tracing: the last spans could not be exported');
+    });
   }
 }

@@ -18,7 +18,13 @@ export async function serve(args: ServeArgs, env: NodeJS.ProcessEnv): Promise<nu
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
   let gateway: Gateway;
   try {
-    gateway = await Gateway.start({ config, logger });
+    // Benchmarks only: the baseline without metrics and tracing, to measure what they cost.
+    const telemetryOff = process.env['SWITCHYARD_BENCH_TELEMETRY'] === 'off';
+    gateway = await Gateway.start({
+      config,
+      logger,
+      ...(telemetryOff ? { metrics: false, tracing: false } : {}),
+    });
   } catch (error) {
     process.stderr.write(
       `switchyard: cannot listen on ${config.listen.host}:${config.listen.port}: ${(error as Error).message}\n`,

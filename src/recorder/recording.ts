@@ -43,6 +43,8 @@ export interface RecordingDeps {
   readonly clock: Clock;
   /** Queue and retry tuning (tests, benchmarks). */
   readonly tuning?: Pick<RecorderOptions, 'capacity' | 'batchSize' | 'retryMinMs' | 'retryMaxMs'>;
+  /** Told of every batch write (tracing). */
+  readonly onWrite?: RecorderOptions['onWrite'];
 }
 
 export function databaseCheck(
@@ -90,6 +92,7 @@ export async function startRecording(
   });
   const recorder = new Recorder({
     ...deps.tuning,
+    ...(deps.onWrite === undefined ? {} : { onWrite: deps.onWrite }),
     store,
     database,
     logger: deps.logger,
