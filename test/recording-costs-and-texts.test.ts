@@ -12,6 +12,7 @@ import { ADMIN_TOKEN, startHarness, TOKEN, type Harness } from './support/harnes
 import type { SeenRequest } from './support/mock-upstream.js';
 import { chatCompletion, chatUsage, responseObject } from './support/openai-fixtures.js';
 import { createTestDatabase, type TestDatabase } from './support/postgres.js';
+import { parseSamples, scrape, sumOf } from './support/prometheus-text.js';
 
 /*
  * Costs and texts in the record, end to end through the official SDKs and the real gateway
@@ -278,6 +279,18 @@ describe.each(engines)('costs and texts in the record over $name', (engine) => {
       expect(item?.cost_usd, name).toBe(details[name]?.['cost_usd']);
       expect(observedCosts.get(id) ?? null, name).toBe(details[name]?.['cost_usd']);
     }
+
+    // The metrics export the same costs; an unpriced model has none.
+    const samples = parseSamples((await scrape(harness.url)).text);
+    const cost = (model: string): number => sumOf(samples, 'switchyard_cost_usd_total', { model });
+    expect(cost('claude-sonnet-4-5')).toBeCloseTo(sonnet ?? -1, 12);
+    expect(cost('gpt-4o')).toBeCloseTo(overridden, 12);
+    expect(cost('gpt-4o-mini')).toBeCloseTo(mini ?? -1, 12);
+    expect(
+      samples.some(
+        (x) => x.labels['model'] === 'mystery-model-x' && x.name === 'switchyard_cost_usd_total',
+      ),
+    ).toBe(false);
 
     // The usage API: costs summed per model, the unknown one counted as unpriced.
     const usage = (await admin(`${harness.url}/admin/api/usage?group_by=model`))['groups'] as {
