@@ -7,6 +7,7 @@ import OpenAI from 'openai';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InterceptionObserver } from '../src/interception/observer.js';
+import { maskedHint } from '../src/telemetry/masked-hint.js';
 import { anthropicMessage, anthropicUsage } from './support/anthropic-fixtures.js';
 import { ADMIN_TOKEN, startHarness, TOKEN, type Harness } from './support/harness.js';
 import type { SeenRequest } from './support/mock-upstream.js';
@@ -339,6 +340,27 @@ describe.each(engines)('costs and texts in the record over $name', (engine) => {
     const log = harness.logs.join('\n');
     expect(log).not.toContain('Pondering the question.');
     expect(log).not.toContain('How much is this?');
+  });
+
+  it('keeps a credential quoted in a prompt as its hint only', async () => {
+    const harness = await gateway({ prompts: true, thoughts: true });
+    const openai = new OpenAI({
+      baseURL: `${harness.url}/openai/v1`,
+      apiKey: TOKEN,
+      maxRetries: 0,
+    });
+    const quoted = `my token is ${TOKEN} and the key sk-proj-costs-0, keep them safe`;
+    const { response } = await openai.chat.completions
+      .create({ model: 'gpt-4o', messages: [{ role: 'user', content: quoted }] })
+      .withResponse();
+    const id = response.headers.get('x-switchyard-request-id') ?? '';
+    const details = await recorded(harness, { quoted: id });
+    const prompt = String(details['quoted']?.['prompt']);
+    expect(prompt).not.toContain(TOKEN);
+    expect(prompt).not.toContain('sk-proj-costs-0');
+    expect(prompt).toBe(
+      `my token is ${maskedHint(TOKEN)} and the key ${maskedHint('sk-proj-costs-0')}, keep them safe`,
+    );
   });
 
   it('keeps neither when both are off', async () => {
