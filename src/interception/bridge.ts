@@ -1,5 +1,3 @@
-import type { IncomingHttpHeaders } from 'node:http';
-import { parseBearer } from '../auth/bearer.js';
 import type { Caller } from '../auth/caller.js';
 import type { BreakerPass } from '../breaker/circuit-breaker.js';
 import { parseBridgeRequest } from '../dialects/bridge-request.js';
@@ -10,7 +8,7 @@ import { INJECTED_PREFIX } from '../mcp/tool-naming.js';
 import { detectClient } from '../recorder/client-detection.js';
 import type { Interception, ToolCallRecord, UpstreamCallRecord } from '../recorder/interception.js';
 import { isEventStream } from '../sse/event-stream-head.js';
-import { redactMessage, withHints } from '../telemetry/redact.js';
+import { redactMessage } from '../telemetry/redact.js';
 import { sendWithFailover } from '../upstream/failover.js';
 import { upstreamRequestHeaders } from '../upstream/header-hygiene.js';
 import type { Provider } from '../upstream/provider.js';
@@ -19,6 +17,7 @@ import { errorMessageOf } from '../upstream/upstream-error-message.js';
 import type { BridgeDeps } from './bridge-deps.js';
 import { relayBuffered } from './buffered-relay.js';
 import { passBreaker, recordVerdict } from './circuit-guard.js';
+import { presentedCredentials, recordTexts } from './record-texts.js';
 import type { Exchange } from './exchange.js';
 import { failureOutcome, type Ending } from './failure-outcome.js';
 import type { InterceptionWatch } from './observer.js';
@@ -93,15 +92,10 @@ export async function bridge(
   const attempts = done.calls.flatMap((call) => call.attempts);
   const endedAt = deps.clock.now();
   // Everything below runs after the client has its answer: the record's own work.
-  // A prompt may quote a credential (the model's thoughts may repeat it): the ones this
-  // request carried or could have used are kept as hints only.
-  const secrets = (): string[] => [
+  const texts = recordTexts(dialect, request, done.thoughts, deps.keepTexts, () => [
     ...knownSecrets(provider, caller),
     ...presentedCredentials(exchange.req.headers),
-  ];
-  const promptText = deps.keepTexts.prompts ? dialect.promptOf(request.body) : undefined;
-  const prompt = promptText === undefined ? undefined : withHints(promptText, secrets());
-  const thoughts = done.thoughts === undefined ? undefined : withHints(done.thoughts, secrets());
+  ]);
   const costUsd = deps.pricer.costUsd({
     provider: provider.name,
     providerType: provider.type,
@@ -135,8 +129,7 @@ export async function bridge(
     usage: done.usage,
     ...(done.otherUsage === undefined ? {} : { otherUsage: done.otherUsage }),
     client: detectClient(exchange.req.headers, dialect.family),
-    ...(prompt === undefined ? {} : { prompt }),
-    ...(thoughts === undefined ? {} : { thoughts }),
+    ...texts,
     ...(costUsd === undefined ? {} : { costUsd }),
   };
   deps.sink.record(record);
@@ -148,18 +141,6 @@ export async function bridge(
     record,
     endedAt,
   });
-}
-
-/** What the client sent as credentials: its gateway token, and its own key with BYOK. */
-function presentedCredentials(headers: IncomingHttpHeaders): string[] {
-  const found: string[] = [];
-  for (const name of ['x-api-key', 'x-switchyard-token', 'authorization'] as const) {
-    const value = headers[name];
-    if (typeof value !== 'string') continue;
-    const token = name === 'authorization' ? parseBearer(value) : value.trim();
-    if (token !== undefined && token.length >= 8) found.push(token);
-  }
-  return found;
 }
 
 /** The credentials an upstream error message of this interception could quote. */
