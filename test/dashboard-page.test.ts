@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDashboard } from '../scripts/build-dashboard.js';
@@ -94,6 +95,31 @@ describe('the dashboard page and its assets', () => {
     ]) {
       const missing = await get(`${base}${path}`);
       expect(missing.status, path).toBe(404);
+    }
+  });
+
+  it('sends the page and its assets gzipped to a browser that takes gzip', async () => {
+    const page = await get(`${base}/admin`);
+    const assets = [...page.body.matchAll(/(?:src|href)="(\/admin\/assets\/[^"]+)"/g)];
+    const paths = ['/admin', ...assets.map((m) => m[1] ?? '')];
+    expect(paths).toHaveLength(3);
+    for (const path of paths) {
+      const plain = await request(`${base}${path}`);
+      const plainBody = Buffer.from(await plain.body.arrayBuffer());
+      expect(plain.headers['content-encoding'], path).toBeUndefined();
+      const zipped = await request(`${base}${path}`, {
+        headers: { 'accept-encoding': 'gzip, deflate, br' },
+      });
+      expect(zipped.headers['content-encoding'], path).toBe('gzip');
+      expect(zipped.headers.vary).toBe('accept-encoding');
+      const zippedBody = Buffer.from(await zipped.body.arrayBuffer());
+      expect(zippedBody.length).toBeLessThan(plainBody.length);
+      expect(gunzipSync(zippedBody).equals(plainBody), path).toBe(true);
+      const refused = await request(`${base}${path}`, {
+        headers: { 'accept-encoding': 'gzip;q=0' },
+      });
+      expect(refused.headers['content-encoding'], path).toBeUndefined();
+      await refused.body.dump();
     }
   });
 

@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import type { Exchange } from '../interception/exchange.js';
 import { discardRequestBody } from '../server/request-body.js';
 
@@ -39,12 +40,23 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 interface Asset {
   readonly body: Buffer;
+  /** Compressed once at load: the script is most of the page's weight. */
+  readonly gzipped: Buffer;
   readonly contentType: string;
 }
 
 interface Built {
-  readonly page: Buffer;
+  readonly page: Asset;
   readonly assets: ReadonlyMap<string, Asset>;
+}
+
+function asset(body: Buffer, contentType: string): Asset {
+  return { body, gzipped: gzipSync(body, { level: 9 }), contentType };
+}
+
+function acceptsGzip(exchange: Exchange): boolean {
+  const accepted = exchange.req.headers['accept-encoding'];
+  return typeof accepted === 'string' && /\bgzip\b(?!;\s*q=0(?:\.0*)?(?:,|$))/.test(accepted);
 }
 
 const ASSET_PATH = /^\/admin\/assets\/([A-Za-z0-9_.-]{1,200})$/;
@@ -79,27 +91,30 @@ export class DashboardAssets {
       return;
     }
     if (path === '/admin' || path === '/admin/') {
-      exchange.respond(
-        200,
-        {
-          ...SECURITY_HEADERS,
-          'content-type': 'text/html; charset=utf-8',
-          'cache-control': 'no-cache',
-        },
-        built.page,
-      );
+      this.send(exchange, built.page, 'no-cache');
       return;
     }
     const name = ASSET_PATH.exec(path)?.[1];
-    const asset = name === undefined ? undefined : built.assets.get(name);
-    if (asset === undefined) {
+    const found = name === undefined ? undefined : built.assets.get(name);
+    if (found === undefined) {
       this.text(exchange, 404, 'no such dashboard asset');
       return;
     }
+    this.send(exchange, found, IMMUTABLE);
+  }
+
+  private send(exchange: Exchange, file: Asset, cacheControl: string): void {
+    const gzip = acceptsGzip(exchange);
     exchange.respond(
       200,
-      { ...SECURITY_HEADERS, 'content-type': asset.contentType, 'cache-control': IMMUTABLE },
-      asset.body,
+      {
+        ...SECURITY_HEADERS,
+        'content-type': file.contentType,
+        'cache-control': cacheControl,
+        vary: 'accept-encoding',
+        ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+      },
+      gzip ? file.gzipped : file.body,
     );
   }
 
@@ -132,13 +147,13 @@ export class DashboardAssets {
 }
 
 async function readBuilt(dir: string): Promise<Built> {
-  const page = await readFile(join(dir, 'index.html'));
+  const page = asset(await readFile(join(dir, 'index.html')), 'text/html; charset=utf-8');
   const assets = new Map<string, Asset>();
   const assetDir = join(dir, 'assets');
   for (const name of await readdir(assetDir)) {
     const contentType = CONTENT_TYPES[extname(name)];
     if (contentType === undefined) continue;
-    assets.set(name, { body: await readFile(join(assetDir, name)), contentType });
+    assets.set(name, asset(await readFile(join(assetDir, name)), contentType));
   }
   return { page, assets };
 }
