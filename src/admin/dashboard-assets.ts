@@ -119,11 +119,14 @@ export class DashboardAssets {
   }
 
   private load(): Promise<Built> {
-    this.built ??= readBuilt(this.dir);
-    // A dashboard built after the gateway started is found on the next request.
-    void this.built.catch(() => {
-      this.built = undefined;
-    });
+    if (this.built === undefined) {
+      const loading = readBuilt(this.dir);
+      this.built = loading;
+      // A dashboard built after the gateway started is found on the next request.
+      void loading.catch(() => {
+        if (this.built === loading) this.built = undefined;
+      });
+    }
     return this.built;
   }
 
