@@ -90,11 +90,14 @@ describe('the dashboard page and its assets', () => {
 
     for (const path of [
       '/admin/assets/nope.js',
-      '/admin/assets/../../package.json',
+      '/admin/assets/..%2F..%2Fpackage.json',
       '/admin/assets/',
     ]) {
       const missing = await get(`${base}${path}`);
       expect(missing.status, path).toBe(404);
+      expect(JSON.parse(missing.body), path).toEqual({
+        error: { type: 'not_found', message: 'no such dashboard asset' },
+      });
     }
   });
 
@@ -127,6 +130,7 @@ describe('the dashboard page and its assets', () => {
     const post = await get(`${base}/admin`, 'POST');
     expect(post.status).toBe(405);
     expect(post.headers.allow).toBe('GET, HEAD');
+    expect(JSON.parse(post.body)).toMatchObject({ error: { type: 'method_not_allowed' } });
     const head = await get(`${base}/admin`, 'HEAD');
     expect(head.status).toBe(200);
     expect(head.body).toBe('');
@@ -146,7 +150,9 @@ describe('a gateway whose dashboard was not built', () => {
     try {
       const before = await get(`${harness.url}/admin`);
       expect(before.status).toBe(503);
-      expect(before.body).toContain('npm run build');
+      expect(JSON.parse(before.body)).toEqual({
+        error: { type: 'unavailable', message: 'the dashboard is not built: run npm run build' },
+      });
       await buildDashboard(join(dir, 'built'));
       expect((await get(`${harness.url}/admin`)).status).toBe(200);
     } finally {

@@ -80,14 +80,14 @@ export class DashboardAssets {
     const method = exchange.req.method ?? 'GET';
     await discardRequestBody(exchange.req);
     if (method !== 'GET' && method !== 'HEAD') {
-      this.text(exchange, 405, 'use GET or HEAD', { allow: 'GET, HEAD' });
+      this.error(exchange, 405, 'method_not_allowed', 'use GET or HEAD', { allow: 'GET, HEAD' });
       return;
     }
     let built: Built;
     try {
       built = await this.load();
     } catch {
-      this.text(exchange, 503, 'the dashboard is not built: run npm run build');
+      this.error(exchange, 503, 'unavailable', 'the dashboard is not built: run npm run build');
       return;
     }
     if (path === '/admin' || path === '/admin/') {
@@ -97,7 +97,7 @@ export class DashboardAssets {
     const name = ASSET_PATH.exec(path)?.[1];
     const found = name === undefined ? undefined : built.assets.get(name);
     if (found === undefined) {
-      this.text(exchange, 404, 'no such dashboard asset');
+      this.error(exchange, 404, 'not_found', 'no such dashboard asset');
       return;
     }
     this.send(exchange, found, IMMUTABLE);
@@ -130,9 +130,11 @@ export class DashboardAssets {
     return this.built;
   }
 
-  private text(
+  /** In the admin API's error shape, like every other answer under /admin/. */
+  private error(
     exchange: Exchange,
     status: number,
+    type: string,
     message: string,
     headers: Readonly<Record<string, string>> = {},
   ): void {
@@ -141,10 +143,10 @@ export class DashboardAssets {
       {
         ...SECURITY_HEADERS,
         ...headers,
-        'content-type': 'text/plain; charset=utf-8',
+        'content-type': 'application/json',
         'cache-control': 'no-store',
       },
-      `${message}\n`,
+      JSON.stringify({ error: { type, message } }),
     );
   }
 }
