@@ -25,6 +25,8 @@ export interface SwitchyardProfile {
   readonly database?: (workDir: string) => string;
   /** More of the configuration, for a feature measured on its own (e.g. `mcp_servers`). */
   readonly extra?: Readonly<Record<string, unknown>>;
+  /** Environment of the process beyond the bench's own (e.g. `OTEL_EXPORTER_OTLP_ENDPOINT`). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export const STANDARD: SwitchyardProfile = {
@@ -94,12 +96,18 @@ function profileArgs(): string[] {
   return dir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`];
 }
 
-function spawnSwitchyard(name: string, config: string, logDir: string): ChildHandle {
+function spawnSwitchyard(
+  name: string,
+  config: string,
+  logDir: string,
+  env?: Readonly<Record<string, string>>,
+): ChildHandle {
   return spawnNode({
     name,
     args: [...profileArgs(), BIN, 'serve', '--config', config],
     cwd: REPO_ROOT,
     logFile: join(logDir, `${name}.log`),
+    ...(env === undefined ? {} : { env: { ...process.env, ...env } }),
   });
 }
 
@@ -110,7 +118,7 @@ export async function startSwitchyard(
 ): Promise<SwitchyardTarget> {
   const port = await freePort();
   const config = writeConfig(profile, mock, port, dirs.work);
-  const child = spawnSwitchyard(profile.id, config, dirs.logs);
+  const child = spawnSwitchyard(profile.id, config, dirs.logs, profile.env);
   const origin = `http://127.0.0.1:${port}`;
   await waitForHttp(`${origin}/readyz`, child, { status: 200 });
   const database = profile.database?.(dirs.work);
@@ -177,7 +185,7 @@ export async function measureColdStart(
     const profile = profileOf(run);
     const config = writeConfig(profile, mock, port, dirs.work);
     const started = performance.now();
-    const child = spawnSwitchyard(profile.id, config, dirs.logs);
+    const child = spawnSwitchyard(profile.id, config, dirs.logs, profile.env);
     try {
       await waitForHttp(`http://127.0.0.1:${port}/readyz`, child, { status: 200, intervalMs: 2 });
       times.push(performance.now() - started);
