@@ -1,5 +1,5 @@
 /**
- * `npm run bench:feature-cost [-- --duration S --rounds N --dialects messages,chat --features recording,mcp]`:
+ * `npm run bench:feature-cost [-- --duration S --rounds N --rate R --dialects messages,chat --features recording,mcp]`:
  * what each feature costs on the request path, measured as fresh Switchyard processes under
  * the same blocking load at c=16, in rounds whose order rotates so that no process is always
  * measured first or last: plain (recording off, no MCP), and plain with one feature on.
@@ -10,7 +10,11 @@
  *   process), on requests where the model calls none of them. The figure that matters is the
  *   gateway process's CPU time per request (the target: ≤ 10 % more).
  *
- * Every figure is relative to the plain process measured in the same run.
+ * Each round runs every process twice: a closed loop (as fast as it answers; throughput) and
+ * an open loop at a fixed rate (`--rate`, default 1,000 req/s; CPU per request). CPU per
+ * request is compared at the same rate because a process that serves fewer requests per
+ * second (e.g. behind a mock upstream slowed by 20 KB more JSON to parse) batches less and
+ * pays more per request. Every figure is relative to the plain process in the same run.
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,12 +38,14 @@ const { values } = parseArgs({
     dialects: { type: 'string', default: DIALECTS.join(',') },
     features: { type: 'string', default: FEATURES.join(',') },
     tools: { type: 'string', default: '20' },
+    rate: { type: 'string', default: '1000' },
   },
 });
 const durationS = Number(values.duration);
 const rounds = Number(values.rounds);
 const warmupS = Number(values.warmup);
 const toolCount = Number(values.tools);
+const fixedRate = Number(values.rate);
 const dialects = values.dialects.split(',') as DialectId[];
 const features = values.features.split(',') as Feature[];
 for (const feature of features) {
@@ -47,7 +53,12 @@ for (const feature of features) {
 }
 const CONNECTIONS = 16;
 
-function load(target: SwitchyardTarget, dialect: DialectId, seconds: number): Promise<LoadRun> {
+function load(
+  target: SwitchyardTarget,
+  dialect: DialectId,
+  seconds: number,
+  rate?: number,
+): Promise<LoadRun> {
   return runLoad({
     endpoint: target.endpoint(dialect),
     body: DIALECT_SPECS[dialect].body(),
@@ -55,6 +66,7 @@ function load(target: SwitchyardTarget, dialect: DialectId, seconds: number): Pr
     durationS: seconds,
     sampleIntMs: 100,
     process: target.process,
+    ...(rate === undefined ? {} : { rate }),
   });
 }
 
@@ -118,35 +130,47 @@ async function main(): Promise<void> {
       `feature cost: ${targets.map((t) => t.name).join(', ')}; c=${CONNECTIONS}, ${rounds} rounds × ${durationS} s each, rotating order`,
     );
     const rows: string[] = [];
+    const summary = (runs: Map<string, LoadRun[]>) =>
+      new Map([...runs].map(([name, r]) => [name, summarize(r)]));
     for (const dialect of dialects) {
       for (const { target } of targets) await load(target, dialect, warmupS);
-      const runs = new Map(targets.map((t) => [t.name, [] as LoadRun[]]));
+      const closed = new Map(targets.map((t) => [t.name, [] as LoadRun[]]));
+      const paced = new Map(targets.map((t) => [t.name, [] as LoadRun[]]));
       for (let round = 0; round < rounds; round++) {
         for (const { name, target } of rotation(targets, round)) {
-          runs.get(name)?.push(await load(target, dialect, durationS));
+          closed.get(name)?.push(await load(target, dialect, durationS));
+          paced.get(name)?.push(await load(target, dialect, durationS, fixedRate));
         }
       }
-      const results = new Map([...runs].map(([name, r]) => [name, summarize(r)]));
-      const plain = results.get('plain');
-      if (plain === undefined) throw new Error('no plain runs');
-      for (const [name, result] of results) {
-        console.log(`  ${dialect} ${name.padEnd(9)} ${fmt(result)}`);
+      const [atMost, atRate] = [summary(closed), summary(paced)];
+      const plain = atMost.get('plain');
+      const plainPaced = atRate.get('plain');
+      if (plain === undefined || plainPaced === undefined) throw new Error('no plain runs');
+      for (const [name, result] of atMost) {
+        console.log(`  ${dialect} ${name.padEnd(9)} closed loop: ${fmt(result)}`);
+        const at = atRate.get(name);
+        if (at !== undefined)
+          console.log(`  ${dialect} ${name.padEnd(9)} ${fixedRate}/s:    ${fmt(at)}`);
       }
+      const cost = (on: LoadResult, off: LoadResult): string => {
+        const ratio = (on.cpuUsPerRequest ?? NaN) / (off.cpuUsPerRequest ?? NaN) - 1;
+        return `${off.cpuUsPerRequest?.toFixed(0) ?? '—'} / ${on.cpuUsPerRequest?.toFixed(0) ?? '—'} (${ratio >= 0 ? '+' : ''}${(ratio * 100).toFixed(1)} %)`;
+      };
       for (const feature of features) {
-        const on = results.get(feature);
-        if (on === undefined) continue;
-        const cpu = (on.cpuUsPerRequest ?? NaN) / (plain.cpuUsPerRequest ?? NaN) - 1;
+        const on = atMost.get(feature);
+        const onPaced = atRate.get(feature);
+        if (on === undefined || onPaced === undefined) continue;
         rows.push(
-          `| ${DIALECT_SPECS[dialect].label} | ${feature} | ${plain.rps.toFixed(0)} / ${on.rps.toFixed(0)} | ${(on.rps / plain.rps).toFixed(2)}× | ${plain.cpuUsPerRequest?.toFixed(0) ?? '—'} / ${on.cpuUsPerRequest?.toFixed(0) ?? '—'} | ${cpu >= 0 ? '+' : ''}${(cpu * 100).toFixed(1)} % |`,
+          `| ${DIALECT_SPECS[dialect].label} | ${feature} | ${plain.rps.toFixed(0)} / ${on.rps.toFixed(0)} | ${(on.rps / plain.rps).toFixed(2)}× | ${cost(on, plain)} | ${cost(onPaced, plainPaced)} |`,
         );
       }
     }
     console.log(
       [
         '',
-        'Targets: recording on ≥ 0.95× plain throughput; MCP (tools configured, none called) ≤ +10 % CPU per request.',
+        'Targets: recording on ≥ 0.95× plain throughput (closed loop); MCP (tools configured, none called) ≤ +10 % CPU per request (at the same fixed rate).',
         '',
-        '| API | feature | req/s (plain / on) | on ÷ plain | CPU µs/req (plain / on) | CPU cost |',
+        `| API | feature | closed loop req/s (plain / on) | on ÷ plain | CPU µs/req closed loop (plain / on) | CPU µs/req at ${fixedRate} req/s (plain / on) |`,
         '| --- | --- | --- | --- | --- | --- |',
         ...rows,
       ].join('\n'),
