@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDashboard } from '../scripts/build-dashboard.js';
@@ -89,11 +90,39 @@ describe('the dashboard page and its assets', () => {
 
     for (const path of [
       '/admin/assets/nope.js',
-      '/admin/assets/../../package.json',
+      '/admin/assets/..%2F..%2Fpackage.json',
       '/admin/assets/',
     ]) {
       const missing = await get(`${base}${path}`);
       expect(missing.status, path).toBe(404);
+      expect(JSON.parse(missing.body), path).toEqual({
+        error: { type: 'not_found', message: 'no such dashboard asset' },
+      });
+    }
+  });
+
+  it('sends the page and its assets gzipped to a browser that takes gzip', async () => {
+    const page = await get(`${base}/admin`);
+    const assets = [...page.body.matchAll(/(?:src|href)="(\/admin\/assets\/[^"]+)"/g)];
+    const paths = ['/admin', ...assets.map((m) => m[1] ?? '')];
+    expect(paths).toHaveLength(3);
+    for (const path of paths) {
+      const plain = await request(`${base}${path}`);
+      const plainBody = Buffer.from(await plain.body.arrayBuffer());
+      expect(plain.headers['content-encoding'], path).toBeUndefined();
+      const zipped = await request(`${base}${path}`, {
+        headers: { 'accept-encoding': 'gzip, deflate, br' },
+      });
+      expect(zipped.headers['content-encoding'], path).toBe('gzip');
+      expect(zipped.headers.vary).toBe('accept-encoding');
+      const zippedBody = Buffer.from(await zipped.body.arrayBuffer());
+      expect(zippedBody.length).toBeLessThan(plainBody.length);
+      expect(gunzipSync(zippedBody).equals(plainBody), path).toBe(true);
+      const refused = await request(`${base}${path}`, {
+        headers: { 'accept-encoding': 'gzip;q=0' },
+      });
+      expect(refused.headers['content-encoding'], path).toBeUndefined();
+      await refused.body.dump();
     }
   });
 
@@ -101,6 +130,7 @@ describe('the dashboard page and its assets', () => {
     const post = await get(`${base}/admin`, 'POST');
     expect(post.status).toBe(405);
     expect(post.headers.allow).toBe('GET, HEAD');
+    expect(JSON.parse(post.body)).toMatchObject({ error: { type: 'method_not_allowed' } });
     const head = await get(`${base}/admin`, 'HEAD');
     expect(head.status).toBe(200);
     expect(head.body).toBe('');
@@ -120,7 +150,9 @@ describe('a gateway whose dashboard was not built', () => {
     try {
       const before = await get(`${harness.url}/admin`);
       expect(before.status).toBe(503);
-      expect(before.body).toContain('npm run build');
+      expect(JSON.parse(before.body)).toEqual({
+        error: { type: 'unavailable', message: 'the dashboard is not built: run npm run build' },
+      });
       await buildDashboard(join(dir, 'built'));
       expect((await get(`${harness.url}/admin`)).status).toBe(200);
     } finally {

@@ -223,3 +223,18 @@ describe.each(engines)('usage series over $name', (engine) => {
     expect((await call(`${api}?bucket=hour&by=user`, null)).status).toBe(401);
   });
 });
+
+describe('usage series without a database', () => {
+  it('answers 503 saying that recording is off', async () => {
+    const harness = await startHarness();
+    try {
+      const answer = await call(`${harness.url}/admin/api/usage/series?bucket=day&by=model`);
+      expect(answer.status).toBe(503);
+      expect(answer.body).toMatchObject({
+        error: { message: expect.stringContaining('recording is off') as unknown },
+      });
+    } finally {
+      await harness.close();
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import type { Exchange } from '../interception/exchange.js';
 import { discardRequestBody } from '../server/request-body.js';
 
@@ -39,12 +40,23 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 interface Asset {
   readonly body: Buffer;
+  /** Compressed once at load: the script is most of the page's weight. */
+  readonly gzipped: Buffer;
   readonly contentType: string;
 }
 
 interface Built {
-  readonly page: Buffer;
+  readonly page: Asset;
   readonly assets: ReadonlyMap<string, Asset>;
+}
+
+function asset(body: Buffer, contentType: string): Asset {
+  return { body, gzipped: gzipSync(body, { level: 9 }), contentType };
+}
+
+function acceptsGzip(exchange: Exchange): boolean {
+  const accepted = exchange.req.headers['accept-encoding'];
+  return typeof accepted === 'string' && /\bgzip\b(?!;\s*q=0(?:\.0*)?(?:,|$))/.test(accepted);
 }
 
 const ASSET_PATH = /^\/admin\/assets\/([A-Za-z0-9_.-]{1,200})$/;
@@ -68,53 +80,61 @@ export class DashboardAssets {
     const method = exchange.req.method ?? 'GET';
     await discardRequestBody(exchange.req);
     if (method !== 'GET' && method !== 'HEAD') {
-      this.text(exchange, 405, 'use GET or HEAD', { allow: 'GET, HEAD' });
+      this.error(exchange, 405, 'method_not_allowed', 'use GET or HEAD', { allow: 'GET, HEAD' });
       return;
     }
     let built: Built;
     try {
       built = await this.load();
     } catch {
-      this.text(exchange, 503, 'the dashboard is not built: run npm run build');
+      this.error(exchange, 503, 'unavailable', 'the dashboard is not built: run npm run build');
       return;
     }
     if (path === '/admin' || path === '/admin/') {
-      exchange.respond(
-        200,
-        {
-          ...SECURITY_HEADERS,
-          'content-type': 'text/html; charset=utf-8',
-          'cache-control': 'no-cache',
-        },
-        built.page,
-      );
+      this.send(exchange, built.page, 'no-cache');
       return;
     }
     const name = ASSET_PATH.exec(path)?.[1];
-    const asset = name === undefined ? undefined : built.assets.get(name);
-    if (asset === undefined) {
-      this.text(exchange, 404, 'no such dashboard asset');
+    const found = name === undefined ? undefined : built.assets.get(name);
+    if (found === undefined) {
+      this.error(exchange, 404, 'not_found', 'no such dashboard asset');
       return;
     }
+    this.send(exchange, found, IMMUTABLE);
+  }
+
+  private send(exchange: Exchange, file: Asset, cacheControl: string): void {
+    const gzip = acceptsGzip(exchange);
     exchange.respond(
       200,
-      { ...SECURITY_HEADERS, 'content-type': asset.contentType, 'cache-control': IMMUTABLE },
-      asset.body,
+      {
+        ...SECURITY_HEADERS,
+        'content-type': file.contentType,
+        'cache-control': cacheControl,
+        vary: 'accept-encoding',
+        ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+      },
+      gzip ? file.gzipped : file.body,
     );
   }
 
   private load(): Promise<Built> {
-    this.built ??= readBuilt(this.dir);
-    // A dashboard built after the gateway started is found on the next request.
-    void this.built.catch(() => {
-      this.built = undefined;
-    });
+    if (this.built === undefined) {
+      const loading = readBuilt(this.dir);
+      this.built = loading;
+      // A dashboard built after the gateway started is found on the next request.
+      void loading.catch(() => {
+        if (this.built === loading) this.built = undefined;
+      });
+    }
     return this.built;
   }
 
-  private text(
+  /** In the admin API's error shape, like every other answer under /admin/. */
+  private error(
     exchange: Exchange,
     status: number,
+    type: string,
     message: string,
     headers: Readonly<Record<string, string>> = {},
   ): void {
@@ -123,22 +143,22 @@ export class DashboardAssets {
       {
         ...SECURITY_HEADERS,
         ...headers,
-        'content-type': 'text/plain; charset=utf-8',
+        'content-type': 'application/json',
         'cache-control': 'no-store',
       },
-      `${message}\n`,
+      JSON.stringify({ error: { type, message } }),
     );
   }
 }
 
 async function readBuilt(dir: string): Promise<Built> {
-  const page = await readFile(join(dir, 'index.html'));
+  const page = asset(await readFile(join(dir, 'index.html')), 'text/html; charset=utf-8');
   const assets = new Map<string, Asset>();
   const assetDir = join(dir, 'assets');
   for (const name of await readdir(assetDir)) {
     const contentType = CONTENT_TYPES[extname(name)];
     if (contentType === undefined) continue;
-    assets.set(name, { body: await readFile(join(assetDir, name)), contentType });
+    assets.set(name, asset(await readFile(join(assetDir, name)), contentType));
   }
   return { page, assets };
 }

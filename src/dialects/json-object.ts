@@ -6,6 +6,8 @@
  * `JSON.parse(bytes.toString('utf8'))` accepts (the property tests hold it to that).
  */
 
+const COMMA = Buffer.from(',');
+
 export interface MemberSpan {
   readonly key: string;
   /** Byte offsets of the member's value. */
@@ -268,18 +270,19 @@ export class JsonObjectText {
   }
 
   /** The splice `withMember` makes, for combining with other edits of the same body. */
-  memberSplice(key: string, valueJson: string | Buffer): Splice {
+  memberSplice(key: string, valueJson: string | Buffer | readonly Buffer[]): Splice {
     const value = typeof valueJson === 'string' ? Buffer.from(valueJson) : valueJson;
     const existing = this.member(key);
     if (existing !== undefined) {
       return { start: existing.valueStart, end: existing.valueEnd, bytes: value };
     }
     const at = this.raw.indexOf(0x7b) + 1;
-    const bytes = Buffer.concat([
+    // Pieces, not one Buffer: a large value (the injected tools) is copied once, by `spliced`.
+    const bytes = [
       Buffer.from(`${JSON.stringify(key)}:`),
-      value,
-      Buffer.from(this.members.length === 0 ? '' : ','),
-    ]);
+      ...(Buffer.isBuffer(value) ? [value] : value),
+      ...(this.members.length === 0 ? [] : [COMMA]),
+    ];
     return { start: at, end: at, bytes };
   }
 
@@ -294,9 +297,10 @@ export class JsonObjectText {
       const insertion = splice.start === splice.end;
       // Two members inserted into an empty object need the comma neither carries.
       if (insertion && this.members.length === 0 && splice.start === previousInsertion) {
-        parts.push(Buffer.from(','));
+        parts.push(COMMA);
       }
-      parts.push(splice.bytes);
+      if (Buffer.isBuffer(splice.bytes)) parts.push(splice.bytes);
+      else parts.push(...splice.bytes);
       if (insertion) previousInsertion = splice.start;
       at = splice.end;
     }
@@ -342,9 +346,12 @@ function elementSpans(b: Buffer, start: number, end: number): number[] {
   return spans;
 }
 
-/** Replace bytes `start`..`end` of a body with `bytes` (an insertion when they are equal). */
+/**
+ * Replace bytes `start`..`end` of a body with `bytes` (an insertion when they are equal);
+ * `bytes` may come in pieces, joined only when the body is.
+ */
 export interface Splice {
   readonly start: number;
   readonly end: number;
-  readonly bytes: Buffer;
+  readonly bytes: Buffer | readonly Buffer[];
 }

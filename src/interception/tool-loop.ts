@@ -115,11 +115,20 @@ export async function runToolLoop(
   const assembler: Assembler = request.stream
     ? { kind: 'stream', stream: codec.streaming(isInjected, request) }
     : { kind: 'blocking', blocking: codec.blocking(isInjected) };
-  // Tool calls stop when the client leaves or the gateway shuts down.
-  const stop = new AbortController();
-  const unlink = exchange.cancellation.onCancel(() => {
-    stop.abort();
-  });
+  // Tool calls stop when the client leaves or the gateway shuts down. Made at the first
+  // tool call: most requests call none, and pay for neither the controller nor the link.
+  let stop: AbortController | undefined;
+  let unlink: (() => void) | undefined;
+  const stopSignal = (): AbortSignal => {
+    if (stop === undefined) {
+      const controller = new AbortController();
+      stop = controller;
+      unlink = exchange.cancellation.onCancel(() => {
+        controller.abort();
+      });
+    }
+    return stop.signal;
+  };
   let body = dialect.upstreamBody(request, dialect.tools.declarations(tools.tools));
   // The breaker's pass of the upstream call under way, until its answer is read.
   let pass: BreakerPass | undefined;
@@ -175,7 +184,7 @@ export async function runToolLoop(
         } else exchange.end();
         return result({ outcome: 'completed', status: response.status, error: undefined });
       }
-      const outcomes = await runTools(turn.injectedCalls, tools, stop.signal, (record) => {
+      const outcomes = await runTools(turn.injectedCalls, tools, stopSignal(), (record) => {
         const toolRecord = { ...record, iteration };
         toolCalls.push(toolRecord);
         loop.watch?.toolCall?.(toolRecord, deps.clock.now());
@@ -193,7 +202,7 @@ export async function runToolLoop(
     recordVerdict(pass, failure, thrown);
     return result(failure);
   } finally {
-    unlink();
+    unlink?.();
   }
 }
 
