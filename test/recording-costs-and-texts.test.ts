@@ -159,6 +159,9 @@ async function sendAll(url: string): Promise<Record<string, string>> {
   return ids;
 }
 
+/** SQLite's writer thread starts with the first batch; on a loaded machine that takes a while. */
+const RECORDED = { timeout: 15_000, interval: 50 };
+
 describe.each(engines)('costs and texts in the record over $name', (engine) => {
   let dir: string;
   const drops: (() => Promise<void>)[] = [];
@@ -198,7 +201,7 @@ describe.each(engines)('costs and texts in the record over $name', (engine) => {
       .poll(async () => {
         const list = await admin(`${harness.url}/admin/api/interceptions?limit=50`);
         return (list['items'] as { id: string }[]).filter((i) => wanted.includes(i.id)).length;
-      })
+      }, RECORDED)
       .toBe(wanted.length);
     const details: Record<string, Record<string, unknown>> = {};
     for (const [name, id] of Object.entries(ids))
