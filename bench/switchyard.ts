@@ -38,6 +38,15 @@ export const STANDARD: SwitchyardProfile = {
   database: () => 'off',
 };
 
+/**
+ * The gateway with none of the features a team turns on: no recording, and metrics and
+ * tracing off through a bench-only switch, so the full configuration's cost shows whole.
+ */
+export const BARE: SwitchyardProfile = {
+  ...STANDARD,
+  env: { SWITCHYARD_BENCH_TELEMETRY: 'off' },
+};
+
 /** Key 0 answers 429 with `retry-after: 3600`: once cooled down, every request skips it. */
 export const FAILOVER: SwitchyardProfile = {
   ...STANDARD,

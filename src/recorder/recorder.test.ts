@@ -44,7 +44,7 @@ class ScriptedStore implements RecordStore {
   }
 }
 
-function setup(options: { capacity?: number; batchSize?: number } = {}) {
+function setup(options: { capacity?: number; batchSize?: number; lingerMs?: number } = {}) {
   const store = new ScriptedStore();
   const scheduler = new FakeClock();
   const { logger, lines } = captureLogger();
@@ -68,6 +68,36 @@ function many(n: number): Interception[] {
 }
 
 describe('Recorder', () => {
+  it('lets a small batch wait lingerMs for more, writes a full one at once, and drains without waiting', async () => {
+    const { store, scheduler, recorder } = setup({ batchSize: 4, lingerMs: 50 });
+    const idle = () => new Promise((resolve) => setImmediate(resolve));
+    // The connection made at start, out of the way.
+    recorder.start();
+    await idle();
+    await idle();
+    const all = many(7);
+    for (const i of all.slice(0, 2)) recorder.record(i);
+    await idle();
+    expect(store.writes).toEqual([]);
+    scheduler.advance(49);
+    await idle();
+    expect(store.writes).toEqual([]);
+    scheduler.advance(1);
+    await vi.waitFor(() => {
+      expect(store.writes).toEqual([2]);
+    });
+    // A full batch does not wait.
+    for (const i of all.slice(2, 6)) recorder.record(i);
+    await vi.waitFor(() => {
+      expect(store.writes).toEqual([2, 4]);
+    });
+    // Shutdown does not wait for the linger either.
+    recorder.record(all[6] as Interception);
+    await recorder.drain(1_000);
+    expect(store.writes).toEqual([2, 4, 1]);
+    expect(store.stored).toEqual(all.map((i) => i.id));
+  });
+
   it('queues without waiting for a slow database, drops past capacity, logs the burst once', async () => {
     const { store, recorder, logged } = setup({ capacity: 10, batchSize: 4 });
     store.hold();

@@ -194,6 +194,8 @@ export class GatewayMetrics {
     // P × K keys: one series per key, value 1.
     new Gauge({
       name: 'switchyard_key_info',
+      // Every worker mirrors the same shared key state: summed over workers it would multiply.
+      aggregator: 'max',
       help: "Each pool key's masked hint (never the key), to tell key_index apart.",
       labelNames: ['provider', 'key_index', 'key_hint'] as const,
       registers,
@@ -209,6 +211,8 @@ export class GatewayMetrics {
     // P × K keys × 3 states.
     new Gauge({
       name: 'switchyard_key_state',
+      // Every worker mirrors the same shared key state: summed over workers it would multiply.
+      aggregator: 'max',
       help: "1 for each key's current state (valid, temporary, permanent), 0 for the others.",
       labelNames: ['provider', 'key_index', 'state'] as const,
       registers,
@@ -227,6 +231,8 @@ export class GatewayMetrics {
     // P × K keys.
     new Gauge({
       name: 'switchyard_key_cooldown_remaining_seconds',
+      // Every worker mirrors the same shared key state: summed over workers it would multiply.
+      aggregator: 'max',
       help: 'Seconds until a rate-limited key is tried again; 0 for a key that is not cooling down.',
       labelNames: ['provider', 'key_index'] as const,
       registers,
