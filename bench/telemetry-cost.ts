@@ -9,7 +9,8 @@
  * - OTLP: the same with OTEL_EXPORTER_OTLP_ENDPOINT pointing at a local sink (a process of
  *   its own that answers every export 200), so every request makes and exports its spans.
  *
- * Targets: on ≥ 0.95× off, OTLP ≥ 0.9× off, in throughput.
+ * Targets: on ≥ 0.95× off, OTLP ≥ 0.9× off, in throughput. `--otlp-sample 0.1` samples one
+ * trace in ten in the OTLP variant (parent-based: a client's sampled trace is always kept).
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,8 +28,11 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     warmup: { type: 'string', default: '2' },
     dialects: { type: 'string', default: DIALECTS.join(',') },
+    /** Sample this share of traces in the OTLP variant (OTEL_TRACES_SAMPLER_ARG); all by default. */
+    'otlp-sample': { type: 'string' },
   },
 });
+const otlpSample = values['otlp-sample'];
 const durationS = Number(values.duration);
 const rounds = Number(values.rounds);
 const warmupS = Number(values.warmup);
@@ -131,7 +135,15 @@ async function main(): Promise<void> {
           ...STANDARD,
           id: 'switchyard-telemetry-otlp',
           label: 'Switchyard, metrics on, tracing exported over OTLP',
-          env: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url },
+          env: {
+            OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+            ...(otlpSample === undefined
+              ? {}
+              : {
+                  OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+                  OTEL_TRACES_SAMPLER_ARG: otlpSample,
+                }),
+          },
         },
         mock,
         dirs,
@@ -142,7 +154,9 @@ async function main(): Promise<void> {
     const metrics = await fetch(`${variants[0]?.target.origin ?? ''}/metrics`);
     await metrics.arrayBuffer();
     if (metrics.status !== 404) throw new Error('the "off" target still serves /metrics');
-    console.log(`telemetry cost: metrics and tracing off / on / OTLP export; c=${CONNECTIONS}`);
+    console.log(
+      `telemetry cost: metrics and tracing off / on / OTLP export${otlpSample === undefined ? '' : ` (sampling ${otlpSample})`}; c=${CONNECTIONS}`,
+    );
     const rows: string[] = [];
     for (const dialect of dialects) {
       for (const variant of variants) await load(variant, dialect, warmupS);

@@ -27,6 +27,7 @@ const TOKEN_TYPES = [
 
 /** One provider's children that need no other label, bound when the provider is first seen. */
 interface ProviderSeries {
+  readonly name: string;
   readonly inFlight: CounterChild;
   readonly upstreamLatency: HistogramChild;
   readonly failovers: HistogramChild;
@@ -55,41 +56,35 @@ export class MetricsObserver implements InterceptionObserver {
   start(start: InterceptionStart): InterceptionWatch {
     const series = this.series(start.provider);
     series.inFlight.value++;
-    const api = start.dialect ?? 'passthrough';
-    return {
-      committed: (at) => {
-        this.metrics.timeToFirstByte
-          .labels(start.provider, api)
-          .observe((at - start.startedAt) / 1000);
-      },
-      toolCall: (call) => {
-        this.toolCall(call);
-      },
-      end: (end) => {
-        series.inFlight.value--;
-        this.end(start, api, series, end);
-      },
-    };
+    // Only what the counts need is kept: never the request's headers or body.
+    return new WatchedInterception(
+      this,
+      series,
+      start.dialect ?? 'passthrough',
+      start.kind === 'passthrough' ? undefined : (start.model ?? ''),
+      start.startedAt,
+    );
   }
 
-  private end(
-    start: InterceptionStart,
-    api: string,
+  /** Counts an interception that ended. */
+  ended(
     series: ProviderSeries,
+    api: string,
+    requestModel: string | undefined,
+    startedAt: number,
     end: InterceptionEnd,
   ): void {
-    const { provider } = start;
     const m = this.metrics;
-    const models = m.models;
+    const provider = series.name;
     const model =
-      start.kind === 'passthrough'
+      requestModel === undefined
         ? 'none'
-        : end.outcome === 'completed' && start.model !== undefined
-          ? models.admit(start.model)
-          : models.label(start.model);
+        : end.outcome === 'completed'
+          ? m.models.admit(requestModel)
+          : m.models.label(requestModel);
     const client = end.record?.client.name ?? 'other';
     m.interceptions.labels(provider, model, api, end.outcome, client).value++;
-    m.duration.labels(provider, api).observe((end.endedAt - start.startedAt) / 1000);
+    m.duration.labels(provider, api).observe((end.endedAt - startedAt) / 1000);
     let failedOver = 0;
     for (const attempt of end.attempts) {
       if (attempt.failedOver) failedOver++;
@@ -103,8 +98,9 @@ export class MetricsObserver implements InterceptionObserver {
     series.failovers.observe(failedOver);
     const record = end.record;
     if (record === undefined) return;
+    const { usage } = record;
     for (const [field, type] of TOKEN_TYPES) {
-      const count = record.usage[field];
+      const count = usage[field];
       if (count > 0) m.tokens.labels(provider, model, type).value += count;
     }
     if (record.costUsd !== undefined && record.costUsd > 0) {
@@ -112,7 +108,11 @@ export class MetricsObserver implements InterceptionObserver {
     }
   }
 
-  private toolCall(call: ToolCallRecord): void {
+  committed(series: ProviderSeries, api: string, ms: number): void {
+    this.metrics.timeToFirstByte.labels(series.name, api).observe(ms / 1000);
+  }
+
+  toolCall(call: ToolCallRecord): void {
     // The client's own tools are named by the client: only the gateway's are counted.
     if (!call.injected || call.server === undefined) return;
     this.metrics.toolCalls.labels(call.server, call.tool, call.error === undefined ? 'ok' : 'error')
@@ -124,6 +124,7 @@ export class MetricsObserver implements InterceptionObserver {
     if (series === undefined) {
       const m = this.metrics;
       series = {
+        name: provider,
         inFlight: m.inFlight.labels(provider),
         upstreamLatency: m.upstreamLatency.labels(provider),
         failovers: m.failovers.labels(provider),
@@ -163,5 +164,30 @@ export class MetricsObserver implements InterceptionObserver {
         rejection.state,
       ).value++;
     });
+  }
+}
+
+/** One interception being counted: a method per event, no closure per request. */
+class WatchedInterception implements InterceptionWatch {
+  constructor(
+    private readonly observer: MetricsObserver,
+    private readonly series: ProviderSeries,
+    private readonly api: string,
+    /** Undefined for passthrough. */
+    private readonly model: string | undefined,
+    private readonly startedAt: number,
+  ) {}
+
+  committed(at: number): void {
+    this.observer.committed(this.series, this.api, at - this.startedAt);
+  }
+
+  toolCall(call: ToolCallRecord): void {
+    this.observer.toolCall(call);
+  }
+
+  end(end: InterceptionEnd): void {
+    this.series.inFlight.value--;
+    this.observer.ended(this.series, this.api, this.model, this.startedAt, end);
   }
 }
