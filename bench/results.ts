@@ -48,6 +48,11 @@ export interface DeployedFeatures {
   /** Status GET /metrics answered. */
   readonly metricsStatus: number;
   readonly metricsScrapes: number;
+  /** Pool size of each provider. */
+  readonly keys: number;
+  /** MCP tools injected into every request (listed by the gateway's /readyz). */
+  readonly mcpTools: number;
+  readonly shutdownDelay: string;
 }
 
 export interface Results {
@@ -65,6 +70,8 @@ export interface Results {
   readonly dialects: readonly DialectId[];
   readonly targets: readonly string[];
   coldStartMs: number[] | undefined;
+  /** The full configuration's cold starts, each on a new SQLite file (migrations included). */
+  coldStartFullMs?: number[];
   readonly blocking: LoadRow[];
   readonly streaming: StreamRow[];
   readonly deployed: DeployedRow[];

@@ -7,8 +7,14 @@ import { startPortkey } from './portkey.js';
 import type { Results } from './results.js';
 import { streamBatch, summarizeStreams, type StreamSample } from './stream-probe.js';
 import {
+  startFullSwitchyard,
+  withColdStartMcp,
+  fullProfile,
+  type FullTarget,
+} from './full-config.js';
+import {
+  BARE,
   databaseBytes,
-  DEPLOYED,
   FAILOVER,
   measureColdStart,
   STANDARD,
@@ -98,7 +104,9 @@ async function startTarget(context: BenchContext, id: TargetId): Promise<Target>
     case 'portkey':
       return startPortkey(mock, dirs.logs);
     case 'switchyard':
-      return startSwitchyard(STANDARD, mock, dirs);
+      return startSwitchyard(BARE, mock, dirs);
+    case 'switchyard-full':
+      return startFullSwitchyard(mock, dirs);
   }
 }
 
@@ -149,10 +157,23 @@ const fmt = (r: LoadResult): string =>
   `${r.rps.toFixed(0)} req/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, ${r.cpuUsPerRequest?.toFixed(0) ?? '—'} µs CPU/req`;
 
 export async function coldStart(context: BenchContext): Promise<void> {
-  context.log('cold start: spawn to first 200 from /readyz');
-  const times = await measureColdStart(context.mock, context.options.coldStartRuns, context.dirs);
-  context.results.coldStartMs = times;
-  context.log(`  ${times.map((t) => t.toFixed(0)).join(', ')} ms`);
+  const { mock, options, dirs } = context;
+  context.log('cold start: spawn to first 200 from /readyz, bare');
+  const bare = await measureColdStart(mock, options.coldStartRuns, dirs, () => ({
+    ...BARE,
+    id: 'switchyard-coldstart',
+  }));
+  context.results.coldStartMs = bare;
+  context.log(`  ${bare.map((t) => t.toFixed(0)).join(', ')} ms`);
+  context.log('cold start, full configuration (a new SQLite file each run: migrations included)');
+  const full = await withColdStartMcp((mcpUrl) =>
+    measureColdStart(mock, options.coldStartRuns, dirs, (run) => ({
+      ...fullProfile(mcpUrl, `coldstart-${run}-${Date.now()}.db`),
+      id: 'switchyard-full-coldstart',
+    })),
+  );
+  context.results.coldStartFullMs = full;
+  context.log(`  ${full.map((t) => t.toFixed(0)).join(', ')} ms`);
 }
 
 /**
@@ -319,28 +340,26 @@ export async function failover(context: BenchContext): Promise<void> {
   }
 }
 
-/** Recording and metrics on as a team would run it (DEPLOYED in switchyard.ts) vs plain. */
+/**
+ * The full configuration against the bare gateway, paired A-B-B-A on two fresh processes:
+ * a finer measure of what the features cost together than the interleaved tables.
+ */
 export async function deployed(context: BenchContext): Promise<void> {
   const { options, results } = context;
-  const standard = await startSwitchyardWarm(context, STANDARD);
+  const standard = await startSwitchyardWarm(context, BARE);
   try {
-    const target = await startSwitchyardWarm(context, DEPLOYED);
+    context.log('starting, verifying and warming up switchyard-full');
+    const target: FullTarget = await verifiedAndWarm(
+      context,
+      await startFullSwitchyard(context.mock, context.dirs),
+    );
     try {
-      const metricsUrl = `${target.origin}/metrics`;
-      const probe = await fetch(metricsUrl);
-      await probe.arrayBuffer();
-      let scrapes = 0;
-      const scrape =
-        DEPLOYED.scrapeMetrics && probe.status === 200
-          ? (): void => {
-              scrapes++;
-              void fetch(metricsUrl).then((r) => r.arrayBuffer());
-            }
-          : undefined;
+      const metricsProbe = await fetch(`${target.origin}/metrics`);
+      await metricsProbe.arrayBuffer();
       const c = options.headlineConcurrency;
       for (const dialect of options.dialects) {
         const [plain, deployedResult] = await paired(context, dialect, standard, target, (t) =>
-          load(context, t, dialect, c, options.durationS, t === target ? scrape : undefined),
+          load(context, t, dialect, c, options.durationS),
         );
         results.deployed.push({ dialect, standard: plain, deployed: deployedResult });
         context.log(`deployed ${dialect} c=${c} plain: ${fmt(plain)}`);
@@ -351,10 +370,13 @@ export async function deployed(context: BenchContext): Promise<void> {
       results.deployedFeatures = {
         auth: true,
         keyPool: true,
-        interceptionLog: DEPLOYED.logLevel === 'info',
+        keys: target.profile.keys.length,
+        interceptionLog: target.profile.logLevel === 'info',
         sqliteBytes: databaseBytes(target),
-        metricsStatus: probe.status,
-        metricsScrapes: scrapes,
+        metricsStatus: metricsProbe.status,
+        metricsScrapes: target.scrapes(),
+        mcpTools: target.toolCount,
+        shutdownDelay: target.shutdownDelay,
       };
     } finally {
       await target.stop();

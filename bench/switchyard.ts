@@ -23,13 +23,10 @@ export interface SwitchyardProfile {
    * for none). The report checks whether the file was written.
    */
   readonly database?: (workDir: string) => string;
-  /**
-   * Metrics: while load runs, GET /metrics once a second as a Prometheus scraper would —
-   * if the gateway answers it with 200 (it answers 404 until metrics exist).
-   */
-  readonly scrapeMetrics: boolean;
   /** More of the configuration, for a feature measured on its own (e.g. `mcp_servers`). */
   readonly extra?: Readonly<Record<string, unknown>>;
+  /** Environment of the process beyond the bench's own (e.g. `OTEL_EXPORTER_OTLP_ENDPOINT`). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export const STANDARD: SwitchyardProfile = {
@@ -39,7 +36,15 @@ export const STANDARD: SwitchyardProfile = {
   logLevel: 'warn',
   // Not the default ./switchyard.db in the repository: the plain profile records nothing.
   database: () => 'off',
-  scrapeMetrics: false,
+};
+
+/**
+ * The gateway with none of the features a team turns on: no recording, and metrics and
+ * tracing off through a bench-only switch, so the full configuration's cost shows whole.
+ */
+export const BARE: SwitchyardProfile = {
+  ...STANDARD,
+  env: { SWITCHYARD_BENCH_TELEMETRY: 'off' },
 };
 
 /** Key 0 answers 429 with `retry-after: 3600`: once cooled down, every request skips it. */
@@ -48,20 +53,6 @@ export const FAILOVER: SwitchyardProfile = {
   id: 'switchyard-failover',
   label: 'Switchyard, key 0 cooling down',
   keys: [`${RATE_LIMITED_PREFIX}key-a`, 'key-b'],
-};
-
-/**
- * What a team would deploy: auth and a key pool (as in every profile), interception records
- * (a JSON log line per request at `info`, written to a file, and the SQLite recorder), and
- * metrics scraped once a second (when /metrics exists).
- */
-export const DEPLOYED: SwitchyardProfile = {
-  ...STANDARD,
-  id: 'switchyard-deployed',
-  label: 'Switchyard as deployed',
-  logLevel: 'info',
-  database: (workDir) => `sqlite:${join(workDir, 'switchyard-deployed.db')}`,
-  scrapeMetrics: true,
 };
 
 export interface SwitchyardTarget extends Target {
@@ -114,12 +105,18 @@ function profileArgs(): string[] {
   return dir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`];
 }
 
-function spawnSwitchyard(name: string, config: string, logDir: string): ChildHandle {
+function spawnSwitchyard(
+  name: string,
+  config: string,
+  logDir: string,
+  env?: Readonly<Record<string, string>>,
+): ChildHandle {
   return spawnNode({
     name,
     args: [...profileArgs(), BIN, 'serve', '--config', config],
     cwd: REPO_ROOT,
     logFile: join(logDir, `${name}.log`),
+    ...(env === undefined ? {} : { env: { ...process.env, ...env } }),
   });
 }
 
@@ -130,7 +127,7 @@ export async function startSwitchyard(
 ): Promise<SwitchyardTarget> {
   const port = await freePort();
   const config = writeConfig(profile, mock, port, dirs.work);
-  const child = spawnSwitchyard(profile.id, config, dirs.logs);
+  const child = spawnSwitchyard(profile.id, config, dirs.logs, profile.env);
   const origin = `http://127.0.0.1:${port}`;
   await waitForHttp(`${origin}/readyz`, child, { status: 200 });
   const database = profile.database?.(dirs.work);
@@ -189,13 +186,15 @@ export async function measureColdStart(
   mock: MockProcess,
   runs: number,
   dirs: { work: string; logs: string },
+  profileOf: (run: number) => SwitchyardProfile,
 ): Promise<number[]> {
   const times: number[] = [];
   for (let run = 0; run < runs; run++) {
     const port = await freePort();
-    const config = writeConfig({ ...STANDARD, id: 'switchyard-coldstart' }, mock, port, dirs.work);
+    const profile = profileOf(run);
+    const config = writeConfig(profile, mock, port, dirs.work);
     const started = performance.now();
-    const child = spawnSwitchyard('switchyard-coldstart', config, dirs.logs);
+    const child = spawnSwitchyard(profile.id, config, dirs.logs, profile.env);
     try {
       await waitForHttp(`http://127.0.0.1:${port}/readyz`, child, { status: 200, intervalMs: 2 });
       times.push(performance.now() - started);

@@ -5,9 +5,21 @@ import type { MockProcess } from './mock-process.js';
 import { spawnNode, waitForListening, type ChildHandle } from './processes.js';
 
 /** The baselines and the gateway, in the order the tables list them. */
-export type TargetId = 'direct' | 'floor' | 'portkey' | 'switchyard';
+export type TargetId = 'direct' | 'floor' | 'portkey' | 'switchyard' | 'switchyard-full';
 
-export const TARGET_IDS: readonly TargetId[] = ['direct', 'floor', 'portkey', 'switchyard'];
+export const TARGET_IDS: readonly TargetId[] = [
+  'direct',
+  'floor',
+  'portkey',
+  'switchyard',
+  'switchyard-full',
+];
+
+/** The gateway in its two configurations: bare, and full as a team deploys it. */
+export const SWITCHYARD_IDS = [
+  'switchyard',
+  'switchyard-full',
+] as const satisfies readonly TargetId[];
 
 /** Where a client sends one dialect's requests, with which headers. */
 export interface Endpoint {
@@ -35,7 +47,8 @@ export const TARGET_LABELS: Readonly<Record<TargetId, string>> = {
   direct: 'direct (mock upstream)',
   floor: 'Node floor (node:http + undici)',
   portkey: 'Portkey gateway 1.15.2',
-  switchyard: 'Switchyard',
+  switchyard: 'Switchyard, bare',
+  'switchyard-full': 'Switchyard, full configuration',
 };
 
 export function directTarget(mock: MockProcess): Target {

@@ -1,9 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DashboardAssets } from './admin/dashboard-assets.js';
 import { startGatewayAuth, type GatewayAuth } from './auth/gateway-auth.js';
 import { GatewayTokens } from './auth/gateway-tokens.js';
 import type { GatewayConfig } from './config/load.js';
+import { applicableConfig, reloadDiff, type ReloadDiff } from './config/reload-diff.js';
 import { ApiDump, dumpSettingsOf } from './dump/api-dump.js';
 import { Exchange } from './interception/exchange.js';
 import type { InterceptionObserver } from './interception/observer.js';
@@ -11,16 +13,25 @@ import { observeWith } from './interception/observers.js';
 import { systemClock, type Clock } from './keypool/clock.js';
 import { keyStateCheck } from './keypool/key-state/key-state-check.js';
 import type { KeyStateStore } from './keypool/key-state/key-state-store.js';
-import { openKeyStateStore } from './keypool/key-state/open-key-state.js';
+import { openKeyStateStore, type PrimaryLink } from './keypool/key-state/open-key-state.js';
+import type { Key } from './keypool/key.js';
 import type { McpHub } from './mcp/mcp-hub.js';
 import type { InterceptionSink } from './recorder/interception.js';
 import { FanoutSink, LogSink } from './recorder/log-sink.js';
+import { Pricer } from './recorder/pricing.js';
 import { startRecording, type Recording, type RecordingDeps } from './recorder/recording.js';
 import { answerMalformedRequest } from './server/malformed-request.js';
-import { createRequestHandler, type Readiness } from './server/request-handler.js';
+import {
+  createRequestHandler,
+  type MetricsExposition,
+  type Readiness,
+} from './server/request-handler.js';
 import { RouteTable } from './server/route-table.js';
 import type { Logger } from './telemetry/logger.js';
-import { Provider } from './upstream/provider.js';
+import { GatewayMetrics, type GatewayMetricsOptions } from './telemetry/metrics.js';
+import { MetricsObserver } from './telemetry/metrics-observer.js';
+import { openTracing, type Tracing, type TracingOptions } from './telemetry/tracing.js';
+import { Provider, type ProviderSettings } from './upstream/provider.js';
 
 export interface GatewayOptions {
   readonly config: GatewayConfig;
@@ -32,6 +43,31 @@ export interface GatewayOptions {
   readonly observers?: readonly InterceptionObserver[];
   /** Recorder timers and queue tuning (tests, benchmarks). */
   readonly recorder?: Pick<RecordingDeps, 'tuning'>;
+  /** A worker of `--workers N`: key state is the primary's (unless `redis` is set). */
+  readonly primary?: PrimaryLink;
+  /** A worker's /metrics: every worker's metrics, aggregated by the primary. */
+  readonly metricsText?: () => Promise<string>;
+  /**
+   * Prometheus metrics, on by default with a registry of this gateway's own (a test may
+   * pass one); `false` turns them off, and /metrics with them (benchmarks' baseline).
+   */
+  readonly metrics?: GatewayMetricsOptions | false;
+  /**
+   * Tracing: with a tracer provider given (tests), or with OTEL_EXPORTER_OTLP_ENDPOINT set;
+   * `false` never (benchmarks' baseline).
+   */
+  readonly tracing?: TracingOptions | false;
+  /** Where the built dashboard is (tests build their own); dist/dashboard/ otherwise. */
+  readonly dashboardDir?: string;
+}
+
+/** What a request is served with: swapped whole by a reload, kept by requests in flight. */
+interface Generation {
+  readonly config: GatewayConfig;
+  readonly providers: readonly Provider[];
+  readonly mcp: McpHub | undefined;
+  readonly routes: RouteTable;
+  readonly handle: (exchange: Exchange) => void;
 }
 
 /** How long startup waits for the shared key state before serving on what it has. */
@@ -42,16 +78,22 @@ const LAST_WORDS_MS = 1000;
 
 /** The composition root: providers, auth, routes and the HTTP server, wired once. */
 export class Gateway {
-  readonly providers: readonly Provider[];
-  /** The MCP servers' tools; undefined without `mcp_servers`. */
-  readonly mcp: McpHub | undefined;
   /** The API dump (`dump_dir`); on or off, its settings can be swapped (reload). */
   readonly dump: ApiDump;
   /** Shares the pools' key state with other processes (Redis), or keeps it here. */
   readonly keyState: KeyStateStore;
+  /** Undefined when turned off (benchmarks); `metrics.registry.getMetricsAsJSON()` for workers. */
+  readonly metrics: GatewayMetrics | undefined;
+  private readonly tracing: Tracing | undefined;
   private readonly server: Server;
   private readonly recording: Recording;
   private readonly auth: GatewayAuth;
+  /** The dashboard's page and assets, loaded once: a reload does not rebuild them. */
+  private readonly dashboard: DashboardAssets;
+  private readonly clock: Clock;
+  private generation: Generation;
+  /** What /metrics serves: this gateway's metrics, or (a worker) every worker's. */
+  private readonly exposition: MetricsExposition | undefined;
   private status: Readiness['status'] = 'starting';
   /** Past shutdown_delay: connections are no longer kept alive. */
   private draining = false;
@@ -65,41 +107,41 @@ export class Gateway {
     recording: Recording,
     auth: GatewayAuth,
     keyState: KeyStateStore,
+    tracing: Tracing | undefined,
   ) {
     const clock = options.clock ?? systemClock;
+    this.clock = clock;
     const { config } = options;
-    this.providers = config.providers.map((settings) => new Provider(settings, clock, logger));
-    this.mcp = mcp;
     this.dump = new ApiDump(dumpSettingsOf(config), { logger });
     this.keyState = keyState;
-    keyState.attach(this.providers.map((provider) => provider.pool));
-    const routes = new RouteTable(this.providers);
     this.recording = recording;
+    this.tracing = tracing;
     this.auth = auth;
-    const recorderSink = this.recording.sink === undefined ? [] : [this.recording.sink];
-    const handle = createRequestHandler({
-      clock,
-      logger,
-      sink: new FanoutSink(
-        [new LogSink(logger), ...recorderSink, ...(options.sinks ?? [])],
-        logger,
-      ),
-      routes,
-      auth: { tokens: auth.tokens, allowByok: config.auth.allowByok, loading: auth.loading },
-      adminToken:
-        config.adminToken === undefined
-          ? undefined
-          : new GatewayTokens([{ user: 'admin', token: config.adminToken }]),
-      providers: this.providers,
-      records: recording.database,
-      issuedTokens: auth.issued,
-      bodyLimit: config.bodyLimit,
-      forwardClientIp: config.forwardClientIp,
-      tools: this.mcp,
-      observer: observeWith([this.dump, ...(options.observers ?? [])], logger),
-      maxIterations: config.mcp.maxIterations,
-      readiness: () => ({ status: this.status, checks: this.checks() }),
-    });
+    this.dashboard = new DashboardAssets(options.dashboardDir);
+    const providers = config.providers.map((settings) => this.newProvider(settings));
+    keyState.attach(providers.map((provider) => provider.pool));
+    // The scrape reads the providers in force, whatever reloads came since.
+    const current = (): readonly Provider[] => this.providers;
+    this.metrics =
+      options.metrics === false
+        ? undefined
+        : new GatewayMetrics(
+            {
+              get providers() {
+                return current();
+              },
+              recorder: () => recording.status(),
+              dump: () => this.dump.stats(),
+              mcp: () => this.mcp?.status(),
+            },
+            options.metrics,
+          );
+    const { metricsText } = options;
+    this.exposition =
+      this.metrics === undefined || metricsText === undefined
+        ? this.metrics
+        : { contentType: this.metrics.contentType, text: metricsText };
+    this.generation = this.serveWith(config, providers, mcp);
     this.server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
       const exchange = new Exchange(req, res, clock.now());
       this.live.add(exchange);
@@ -113,11 +155,162 @@ export class Gateway {
           });
         }
       });
-      handle(exchange);
+      this.generation.handle(exchange);
     });
     this.server.on('clientError', (error, socket) => {
-      answerMalformedRequest(error, socket, routes, logger);
+      answerMalformedRequest(error, socket, this.generation.routes, logger);
     });
+  }
+
+  /** The providers new requests are served by. */
+  get providers(): readonly Provider[] {
+    return this.generation.providers;
+  }
+
+  /** The MCP servers' tools; undefined without `mcp_servers`. */
+  get mcp(): McpHub | undefined {
+    return this.generation.mcp;
+  }
+
+  private newProvider(settings: ProviderSettings): Provider {
+    const provider = new Provider(settings, this.clock, this.logger);
+    const { tracing } = this;
+    if (tracing !== undefined) {
+      provider.onProbe((probe) => {
+        tracing.probe(probe);
+      });
+    }
+    return provider;
+  }
+
+  /** The configuration in force (settings that need a restart keep their first values). */
+  get config(): GatewayConfig {
+    return this.generation.config;
+  }
+
+  private serveWith(
+    config: GatewayConfig,
+    providers: readonly Provider[],
+    mcp: McpHub | undefined,
+  ): Generation {
+    const routes = new RouteTable(providers);
+    const observers: InterceptionObserver[] = [
+      // First: the traceparent it puts on an attempt is then what the dump shows was sent.
+      ...(this.tracing === undefined ? [] : [this.tracing.observer]),
+      this.dump,
+      ...(this.metrics === undefined ? [] : [new MetricsObserver(this.metrics, providers)]),
+      ...(this.options.observers ?? []),
+    ];
+    const recorderSink = this.recording.sink === undefined ? [] : [this.recording.sink];
+    const handle = createRequestHandler({
+      clock: this.clock,
+      logger: this.logger,
+      sink: new FanoutSink(
+        [new LogSink(this.logger), ...recorderSink, ...(this.options.sinks ?? [])],
+        this.logger,
+      ),
+      routes,
+      auth: {
+        tokens: this.auth.tokens,
+        allowByok: config.auth.allowByok,
+        loading: this.auth.loading,
+      },
+      adminToken:
+        config.adminToken === undefined
+          ? undefined
+          : new GatewayTokens([{ user: 'admin', token: config.adminToken }]),
+      providers,
+      dashboard: this.dashboard,
+      records: this.recording.database,
+      issuedTokens: this.auth.issued,
+      bodyLimit: config.bodyLimit,
+      forwardClientIp: config.forwardClientIp,
+      tools: mcp,
+      observer: observeWith(observers, this.logger),
+      metrics: this.exposition,
+      maxIterations: config.mcp.maxIterations,
+      keepTexts:
+        this.recording.sink === undefined
+          ? { prompts: false, thoughts: false }
+          : { prompts: config.recording.prompts, thoughts: config.recording.thoughts },
+      pricer: new Pricer(config.prices),
+      readiness: () => ({ status: this.status, checks: this.checks() }),
+    });
+    return { config, providers, mcp, handle, routes };
+  }
+
+  /**
+   * Applies a new configuration without dropping anything in flight: requests and streams
+   * that started before keep the providers, pools and tools they started with; new ones get
+   * the new. Providers whose settings did not change are kept as they are; in a changed one,
+   * keys that remain (the same secret) keep their state. Retired providers and MCP servers
+   * close once the requests that may use them have ended. Settings that need a restart keep
+   * their running values and are named in the result.
+   */
+  async reload(next: GatewayConfig): Promise<ReloadDiff> {
+    const before = this.generation;
+    const diff = reloadDiff(before.config, next);
+    const config = applicableConfig(before.config, next);
+    const old = new Map(before.providers.map((p) => [p.name, p]));
+    const changed = new Set(diff.providers.changed);
+    const oldKeys = new Map<string, Key>();
+    for (const provider of before.providers) {
+      for (const key of provider.pool.keys) oldKeys.set(`${provider.name}\0${key.secret}`, key);
+    }
+    const providers = config.providers.map((settings) => {
+      const kept = old.get(settings.name);
+      if (kept !== undefined && !changed.has(settings.name)) return kept;
+      const provider = this.newProvider(settings);
+      for (const key of provider.pool.keys) {
+        const was = oldKeys.get(`${settings.name}\0${key.secret}`);
+        if (was === undefined) continue;
+        const state = was.state();
+        key.adopt({
+          permanent: state === 'permanent',
+          until: state === 'temporary' ? this.clock.now() + was.cooldownRemainingMs() : 0,
+        });
+      }
+      return provider;
+    });
+    const retired = before.providers.filter((p) => !providers.includes(p));
+    let mcp = before.mcp;
+    let retiredMcp: McpHub | undefined;
+    if (diff.mcpChanged) {
+      retiredMcp = before.mcp;
+      mcp = undefined;
+      if (config.mcp.servers.length > 0) {
+        const { McpHub: Hub } = await import('./mcp/mcp-hub.js');
+        mcp = new Hub({ servers: config.mcp.servers, logger: this.logger, clock: this.clock });
+      }
+    }
+    this.auth.tokens.replaceConfigured(config.auth.tokens);
+    this.dump.configure(dumpSettingsOf(config));
+    this.keyState.replacePools(providers.map((p) => p.pool));
+    // Requests already running hold the old generation; later ones get this one.
+    const inFlight = [...this.live];
+    this.generation = this.serveWith(config, providers, mcp);
+    void mcp?.start();
+    if (retired.length > 0 || retiredMcp !== undefined) {
+      void this.whenEnded(inFlight).then(() =>
+        Promise.all([...retired.map((p) => p.close()), retiredMcp?.close()]),
+      );
+    }
+    return diff;
+  }
+
+  /** Resolves once every one of these exchanges has ended. */
+  private whenEnded(exchanges: readonly Exchange[]): Promise<void> {
+    return Promise.all(
+      exchanges.map((exchange) =>
+        exchange.res.closed
+          ? Promise.resolve()
+          : new Promise<void>((resolve) => {
+              exchange.res.once('close', () => {
+                resolve();
+              });
+            }),
+      ),
+    ).then(() => undefined);
   }
 
   static async start(options: GatewayOptions, listen = options.config.listen): Promise<Gateway> {
@@ -132,13 +325,31 @@ export class Gateway {
             logger,
             clock,
           });
-    const recording = await startRecording(config, { logger, clock, ...options.recorder });
+    // Loaded only when asked for: the OpenTelemetry SDK weighs on startup too.
+    const tracing =
+      options.tracing === false ? undefined : await openTracing(options.tracing ?? {});
+    const recording = await startRecording(config, {
+      logger,
+      clock,
+      ...options.recorder,
+      ...(tracing === undefined
+        ? {}
+        : {
+            onWrite: (write) => {
+              tracing.recording(write);
+            },
+          }),
+    });
     const auth = startGatewayAuth(config.auth.tokens, recording.database?.tokens, {
       clock,
       logger,
     });
-    const keyState = await openKeyStateStore(config, { logger, clock });
-    const gateway = new Gateway(options, logger, mcp, recording, auth, keyState);
+    const keyState = await openKeyStateStore(config, {
+      logger,
+      clock,
+      ...(options.primary === undefined ? {} : { primary: options.primary }),
+    });
+    const gateway = new Gateway(options, logger, mcp, recording, auth, keyState, tracing);
     try {
       await keyState.start(KEY_STATE_START_WAIT_MS);
       await new Promise<void>((resolve, reject) => {
@@ -150,7 +361,7 @@ export class Gateway {
       });
     } catch (error) {
       await gateway.auth.stop();
-      await Promise.all([gateway.recording.close(0), keyState.close()]);
+      await Promise.all([gateway.recording.close(0), keyState.close(), tracing?.shutdown()]);
       throw error;
     }
     gateway.status = 'ready';
@@ -163,7 +374,9 @@ export class Gateway {
   /** Each backend's state for /readyz: none of them stops requests, so none makes it 503. */
   private checks(): Record<string, unknown> {
     const checks: Record<string, unknown> = { database: this.recording.status() };
-    if (this.keyState.backend === 'redis') checks['redis'] = keyStateCheck(this.keyState.status());
+    if (this.keyState.backend !== 'memory') {
+      checks[this.keyState.backend] = keyStateCheck(this.keyState.status());
+    }
     if (this.mcp !== undefined) {
       checks['mcp'] = this.mcp.status().map((server) => ({
         name: server.name,
@@ -199,8 +412,8 @@ export class Gateway {
    * and is recorded `shutdown`. Finally the upstream connection pools close.
    */
   shutdown(
-    graceMs = this.options.config.shutdownGraceMs,
-    delayMs = this.options.config.shutdownDelayMs,
+    graceMs = this.config.shutdownGraceMs,
+    delayMs = this.config.shutdownDelayMs,
   ): Promise<void> {
     this.shutdownStarted ??= this.stop(graceMs, delayMs);
     return this.shutdownStarted;
@@ -245,5 +458,9 @@ export class Gateway {
     // Every request has ended, so every interception is queued: write them out.
     await this.auth.stop();
     await this.recording.close(graceMs);
+    // Last: the recorder's final writes are spans too.
+    await this.tracing?.shutdown().catch((error: unknown) => {
+      this.logger.warn({ err: error }, 'tracing: the last spans could not be exported');
+    });
   }
 }

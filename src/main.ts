@@ -28,9 +28,20 @@ const str = (value: string | boolean | undefined): string | undefined =>
 const COMMANDS: Record<string, Command> = {
   serve: {
     usage: SERVE_USAGE,
-    options: { config: { type: 'string', short: 'c' }, listen: { type: 'string', short: 'l' } },
+    options: {
+      config: { type: 'string', short: 'c' },
+      listen: { type: 'string', short: 'l' },
+      workers: { type: 'string', short: 'w' },
+    },
     run: (values) =>
-      serve({ config: str(values['config']), listen: str(values['listen']) }, process.env),
+      serve(
+        {
+          config: str(values['config']),
+          listen: str(values['listen']),
+          workers: str(values['workers']),
+        },
+        process.env,
+      ),
   },
   'check-config': {
     usage: CHECK_CONFIG_USAGE,

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { VERSION as ANTHROPIC_SDK_VERSION } from '@anthropic-ai/sdk/version';
+import { VERSION as OPENAI_SDK_VERSION } from 'openai/version';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -152,6 +154,19 @@ const upstreamUsage: Record<string, Record<string, number>> = {
   },
 };
 const NO_USAGE = { input: 0, output: 0, cache_read: 0, cache_write: 0 };
+
+/** The reasoning tokens the mock upstream reports, which only the detail shows. */
+const upstreamReasoning: Record<string, number> = {
+  messages: 0,
+  chat: chatUsage.completion_tokens_details.reasoning_tokens,
+  responses: responsesUsage.output_tokens_details.reasoning_tokens,
+};
+
+/** The official SDKs the matrix drives, as client detection must name them. */
+const SDKS = {
+  anthropic: { name: 'anthropic-sdk', version: ANTHROPIC_SDK_VERSION },
+  openai: { name: 'openai-sdk', version: OPENAI_SDK_VERSION },
+} as const;
 
 const ROUTES: Record<string, string> = {
   messages: 'anthropic-messages',
@@ -332,9 +347,8 @@ describe('acceptance: the interceptions list after the integration matrix', () =
         model: s.profile.name === 'messages' ? 'claude-test' : 'gpt-test',
         route: ROUTES[s.profile.name],
         streaming: s.streaming,
-        // Raw requests name no known client; the SDKs' are whatever detection made of them,
-        // and the list must show exactly that.
-        client: s.client === 'raw' ? 'other' : recorded?.client.name,
+        // Raw requests name no known client; the official SDKs are recognised as themselves.
+        client: s.client === 'raw' ? 'other' : SDKS[s.profile.provider.type].name,
         credential_kind: s.scenario.byok ? 'byok' : 'centralized',
         credential_hint: s.hint,
         started_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) as unknown,
@@ -342,7 +356,30 @@ describe('acceptance: the interceptions list after the integration matrix', () =
         outcome: s.scenario.outcome,
         attempts: s.scenario.attempts,
         usage: s.scenario.used ? upstreamUsage[s.profile.name] : NO_USAGE,
-        cost_usd: recorded?.costUsd ?? null,
+        // The test models are in no price table and no override: unpriced, not guessed.
+        cost_usd: null,
+      });
+
+      const detail = (await admin(`${harness.url}/admin/api/interceptions/${s.id}`)) as Record<
+        string,
+        unknown
+      >;
+      const sdk = SDKS[s.profile.provider.type];
+      expect(detail, label).toMatchObject({
+        client_version: s.client === 'raw' ? null : sdk.version,
+        client_language: s.client === 'raw' ? null : 'js',
+        user_agent:
+          s.client === 'raw'
+            ? USER_AGENT
+            : `${sdk.name === 'anthropic-sdk' ? 'Anthropic' : 'OpenAI'}/JS ${sdk.version}`,
+        usage: {
+          ...(s.scenario.used ? upstreamUsage[s.profile.name] : NO_USAGE),
+          reasoning: s.scenario.used ? upstreamReasoning[s.profile.name] : 0,
+          other: {},
+        },
+        // recording.prompts is on by default, thoughts off.
+        prompt: 'Hi',
+        thoughts: null,
       });
     }
 

@@ -93,12 +93,13 @@ async function status(url: string, path: string, method: 'GET' | 'POST' = 'GET')
 }
 
 describe('signals', () => {
-  it('SIGHUP does not stop the gateway; it says reload is not supported yet', async () => {
+  it('SIGHUP does not stop the gateway; it reloads the configuration', async () => {
     upstream.script = () => ({ status: 200, body: { type: 'message', content: [] } });
     const served = await serve('');
     try {
       served.child.kill('SIGHUP');
-      await expect.poll(served.stdout, { timeout: 3000 }).toContain('SIGHUP');
+      await expect.poll(served.stdout, { timeout: 3000 }).toContain('"trigger":"SIGHUP"');
+      expect(served.stdout()).toContain('configuration reloaded');
       expect((await status(served.url, '/healthz')).statusCode).toBe(200);
       const response = await post(served.url);
       expect(response.statusCode).toBe(200);

@@ -60,6 +60,23 @@ export class GatewayTokens {
   }
 
   /**
+   * Makes the configured tokens exactly `entries` (a reload): those not in it stop
+   * authenticating at once; issued tokens are untouched.
+   */
+  replaceConfigured(entries: readonly TokenEntry[]): void {
+    const keep = new Set<string>();
+    for (const entry of entries) {
+      const d = tokenDigest(entry.token);
+      const hex = d.toString('hex');
+      keep.add(hex);
+      this.byDigest.set(hex, { digest: d, user: entry.user, issuedId: undefined });
+    }
+    for (const [hex, entry] of this.byDigest) {
+      if (entry.issuedId === undefined && !keep.has(hex)) this.byDigest.delete(hex);
+    }
+  }
+
+  /**
    * Makes the issued tokens exactly `entries`: those not in it stop authenticating at once.
    * A configured token keeps its place even if an issued one had the same digest.
    */

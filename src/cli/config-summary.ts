@@ -41,7 +41,8 @@ function recording(config: GatewayConfig): string {
 
 /** Where key state is shared; never the secret that fingerprints keys there. */
 function keyState(config: GatewayConfig): string {
-  return config.redis === undefined ? 'this process' : redactedUrl(config.redis.url);
+  if (config.redis !== undefined) return redactedUrl(config.redis.url);
+  return config.workers > 1 ? 'the primary process' : 'this process';
 }
 
 /**
@@ -52,6 +53,7 @@ function keyState(config: GatewayConfig): string {
 export function startupFields(config: GatewayConfig): Record<string, unknown> {
   return {
     config: config.source,
+    workers: config.workers,
     providers: config.providers.map((provider) => {
       const overrides = timeoutOverridesMs(provider, config.timeouts);
       return {
@@ -140,7 +142,8 @@ export function describeConfig(config: GatewayConfig): string {
     `BYOK: ${onOff(config.auth.allowByok)}`,
     `admin API: ${onOff(config.adminToken !== undefined)}`,
     `recording: ${recording(config)}`,
-    `key state: ${config.redis === undefined ? 'this process only' : `shared through ${keyState(config)}`}`,
+    ...(config.workers > 1 ? [`workers: ${config.workers}`] : []),
+    `key state: ${config.redis === undefined && config.workers === 1 ? 'this process only' : `shared through ${keyState(config)}`}`,
     `timeouts: ${describeTimeouts(config.timeouts)}`,
     `shutdown: grace ${formatDurationMs(config.shutdownGraceMs)}, delay ${formatDurationMs(config.shutdownDelayMs)}`,
     `client IP headers to providers: ${config.forwardClientIp ? 'forwarded' : 'dropped'}`,

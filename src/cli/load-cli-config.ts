@@ -1,5 +1,12 @@
 import { ConfigError } from '../config/config-error.js';
-import { loadConfig, parseListen, type GatewayConfig } from '../config/load.js';
+import {
+  DEFAULT_CONFIG_FILE,
+  loadConfig,
+  parseConfigText,
+  parseListen,
+  parseWorkers,
+  type GatewayConfig,
+} from '../config/load.js';
 import { EXIT_CONFIG, EXIT_USAGE } from './exit-codes.js';
 import { noProviderHelp } from './usage.js';
 
@@ -14,11 +21,18 @@ export function loadCliConfig(
   file: string | undefined,
   env: NodeJS.ProcessEnv,
   listen?: string,
+  workers?: string,
+  /** The file's text as already read (a worker is given what its primary validated). */
+  text?: string,
 ): CliConfig {
   let config: GatewayConfig;
   try {
-    config = loadConfig(file, env);
+    config =
+      text === undefined
+        ? loadConfig(file, env)
+        : parseConfigText(file ?? DEFAULT_CONFIG_FILE, text, env);
     if (listen !== undefined) config = { ...config, listen: parseListen(listen, '--listen') };
+    if (workers !== undefined) config = { ...config, workers: parseWorkers(workers) };
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`switchyard: config error: ${error.message}\n`);

@@ -17,7 +17,7 @@ Options:
   -v, --version  Print the version
 `;
 
-export const SERVE_USAGE = `Usage: switchyard serve [--config FILE] [--listen HOST:PORT]
+export const SERVE_USAGE = `Usage: switchyard serve [--config FILE] [--listen HOST:PORT] [--workers N|auto]
 
 Runs the gateway. Configuration comes from FILE, else ./switchyard.yaml if present,
 else the environment alone.
@@ -25,10 +25,16 @@ else the environment alone.
 Options:
   -c, --config FILE        YAML configuration (\${ENV_VAR} is interpolated anywhere)
   -l, --listen HOST:PORT   Address to listen on (overrides the configuration)
+  -w, --workers N|auto     Processes serving the one address (auto: one per core;
+                           overrides \`workers\`); key state is shared through the
+                           primary process, or through Redis when \`redis\` is set
   -h, --help               Show this help
 
 SIGTERM or SIGINT stops accepting, lets in-flight requests finish (shutdown_grace,
-default 30s) and exits 0. A bad configuration exits 78 with one line naming the field.
+default 30s) and exits 0. SIGHUP, or a change of the --config file, reloads providers,
+keys, tokens, MCP servers and dump_dir without dropping in-flight requests; a bad new
+configuration is refused and the running one stays. A bad configuration at startup
+exits 78 with one line naming the field.
 `;
 
 export const CHECK_CONFIG_USAGE = `Usage: switchyard check-config [--config FILE]

@@ -7,6 +7,7 @@ export const PROVIDERS_FROM_ENV = [
 
 const SCALARS_FROM_ENV = [
   ['SWITCHYARD_LISTEN', 'listen'],
+  ['SWITCHYARD_WORKERS', 'workers'],
   ['SWITCHYARD_DATABASE', 'database'],
   ['SWITCHYARD_REDIS', 'redis'],
   ['SWITCHYARD_KEY_STATE_SECRET', 'key_state_secret'],

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { TokenEntry } from '../auth/gateway-tokens.js';
 import type { McpSettings } from '../mcp/settings.js';
@@ -12,7 +13,8 @@ import { envOnlyConfig } from './env-config.js';
 import { interpolateEnv } from './interpolate.js';
 import { plainIssueMessage } from './issue-messages.js';
 import { mcpSettingsOf } from './mcp-schema.js';
-import { configSchema, LISTEN_EXPECTED } from './schema.js';
+import { priceOverridesOf, type PriceOverrides } from './prices-schema.js';
+import { configSchema, LISTEN_EXPECTED, WORKERS_EXPECTED, workersSchema } from './schema.js';
 
 export interface GatewayConfig {
   /** Where the configuration came from, for the startup line. */
@@ -20,10 +22,14 @@ export interface GatewayConfig {
   /** The file that was read; undefined for the environment-only quick start. */
   readonly file: string | undefined;
   readonly listen: { readonly host: string; readonly port: number };
+  /** Processes that serve: 1 is this process alone; more are forked by a primary. */
+  readonly workers: number;
   readonly database: DatabaseTarget;
   /** Key state shared by every replica through Redis; undefined: this process only. */
   readonly redis: RedisSettings | undefined;
   readonly recording: RecordingSettings;
+  /** `prices:` by model or `provider/model`, in USD per million tokens. */
+  readonly prices: PriceOverrides;
   readonly logLevel: string;
   readonly logFormat: 'json' | 'pretty';
   readonly shutdownGraceMs: number;
@@ -74,6 +80,18 @@ export function parseListen(value: string, label = 'listen'): { host: string; po
   return { host: host === '' ? '0.0.0.0' : host, port };
 }
 
+/** `auto` is one worker per core this process may use. */
+export function resolveWorkers(workers: number | 'auto'): number {
+  return workers === 'auto' ? availableParallelism() : workers;
+}
+
+/** `--workers`: a count or auto, named in the error as the flag. */
+export function parseWorkers(value: string): number {
+  const result = workersSchema.safeParse(value);
+  if (!result.success) throw new ConfigError(`--workers: ${WORKERS_EXPECTED}`);
+  return resolveWorkers(result.data);
+}
+
 export interface ParseOptions {
   /** The file read, if any. */
   readonly file?: string;
@@ -107,6 +125,7 @@ export function parseConfig(
     source,
     file: options.file,
     listen: parseListen(config.listen),
+    workers: resolveWorkers(config.workers),
     database: config.database,
     redis:
       config.redis === undefined || config.key_state_secret === undefined
@@ -117,6 +136,7 @@ export function parseConfig(
       thoughts: config.recording.thoughts,
       retentionMs: config.recording.retention,
     },
+    prices: priceOverridesOf(config.prices),
     logLevel: config.log_level,
     logFormat: config.log_format,
     shutdownGraceMs: config.shutdown_grace,
@@ -158,14 +178,25 @@ export function configFromEnv(env: NodeJS.ProcessEnv): GatewayConfig {
 export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv): GatewayConfig {
   const path = file ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
   if (path === undefined) return configFromEnv(env);
-  let text: string;
+  return parseConfigText(path, readConfigText(path), env);
+}
+
+/** The file's text, or a ConfigError that names it. */
+export function readConfigText(path: string): string {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (error) {
     throw new ConfigError(
       `${path}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
     );
   }
+}
+
+/**
+ * A configuration file's text, as read from `path`: what a reload validates once in the
+ * primary and then hands to every worker, so that they all apply the very same document.
+ */
+export function parseConfigText(path: string, text: string, env: NodeJS.ProcessEnv): GatewayConfig {
   let raw: unknown;
   try {
     raw = parseYaml(text);

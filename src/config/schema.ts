@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { circuitBreaker } from './breaker-schema.js';
 import { mcpMaxIterations, mcpServers } from './mcp-schema.js';
+import { pricesSchema } from './prices-schema.js';
 import { DATABASE_EXPECTED, DEFAULT_DATABASE, parseDatabaseTarget } from './database-target.js';
 import { DASHED_WORDS, duration, flag, longDuration, size } from './schema-values.js';
 
@@ -86,9 +87,24 @@ const redisUrl = z
 export const KEY_STATE_SECRET_REQUIRED =
   'is required with redis: a random secret, the same on every replica, that names provider keys in Redis without storing them (e.g. the output of `openssl rand -hex 32`)';
 
+export const WORKERS_EXPECTED = 'expected auto (one per core) or a whole number from 1 to 256';
+
+/** `workers`: how many processes serve (`auto`: one per core); resolved in load.ts. */
+export const workersSchema = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const text = String(value).trim();
+  if (text === 'auto') return 'auto' as const;
+  const count = /^[0-9]+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isInteger(count) || count < 1 || count > 256) {
+    ctx.addIssue({ code: 'custom', message: WORKERS_EXPECTED });
+    return z.NEVER;
+  }
+  return count;
+});
+
 export const configSchema = z
   .strictObject({
     listen: listen.default('127.0.0.1:8080'),
+    workers: workersSchema.default(1),
     database: z
       .string()
       .min(1, 'is empty (is its environment variable set to "")?')
@@ -117,6 +133,8 @@ export const configSchema = z
         retention: longDuration.default(60 * 86_400_000),
       })
       .default({ prompts: true, thoughts: false, retention: 60 * 86_400_000 }),
+    /** The operator's prices (USD per million tokens), over the maintained table's. */
+    prices: pricesSchema.default({}),
     log_level: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),

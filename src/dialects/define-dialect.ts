@@ -1,8 +1,15 @@
 import type { AgenticCodec } from './agentic.js';
-import type { ApiFamily, BridgeRequest, Dialect, DialectId, StreamObserver } from './dialect.js';
-import type { Splice } from './json-object.js';
+import type {
+  ApiFamily,
+  BridgeRequest,
+  Dialect,
+  DialectId,
+  StreamObserver,
+  StreamObserverOptions,
+} from './dialect.js';
+import type { JsonObjectText, Splice } from './json-object.js';
 import { toolsSplice, type ToolEncoding } from './tool-injection.js';
-import { usageReader, type UsageFields } from './usage-fields.js';
+import { otherUsageReader, usageReader, type UsageFields } from './usage-fields.js';
 
 interface DialectSpec {
   readonly id: DialectId;
@@ -10,7 +17,12 @@ interface DialectSpec {
   readonly usage: UsageFields;
   readonly tools: ToolEncoding;
   readonly agentic?: AgenticCodec;
-  readonly observeStream: (request: BridgeRequest | undefined) => StreamObserver;
+  readonly observeStream: (
+    request: BridgeRequest | undefined,
+    options: StreamObserverOptions,
+  ) => StreamObserver;
+  readonly promptOf: (body: JsonObjectText) => string | undefined;
+  readonly thoughtsOf: (answer: JsonObjectText) => string | undefined;
   /** The dialect's own edits of the client's body, if any; none by default. */
   readonly edits?: (request: BridgeRequest) => readonly Splice[];
 }
@@ -27,8 +39,11 @@ export function defineDialect(spec: DialectSpec): Dialect {
       if (tools !== undefined) splices.push(tools);
       return splices.length === 0 ? request.raw : request.body.spliced(splices);
     },
-    observeStream: spec.observeStream,
+    observeStream: (request, options = {}) => spec.observeStream(request, options),
     usageOf: usageReader(spec.usage),
+    otherUsageOf: otherUsageReader(spec.usage),
+    promptOf: spec.promptOf,
+    thoughtsOf: spec.thoughtsOf,
     tools: spec.tools,
     agentic: spec.agentic,
   };

@@ -248,6 +248,20 @@ export class JsonObjectText {
   }
 
   /**
+   * The elements of a member that is an array, last first, each parsed only when the
+   * iteration reaches it: a reader of the last few messages of a long conversation parses
+   * those, not the whole array. Empty when the member is absent or not an array.
+   */
+  *lastElements(key: string): Generator<unknown, void, undefined> {
+    const member = this.member(key);
+    if (member === undefined || this.raw[member.valueStart] !== 0x5b) return;
+    const spans = elementSpans(this.raw, member.valueStart, member.valueEnd);
+    for (let e = spans.length - 2; e >= 0; e -= 2) {
+      yield JSON.parse(this.raw.toString('utf8', spans[e], spans[e + 1])) as unknown;
+    }
+  }
+
+  /**
    * A copy with one member set to `valueJson`: replaced in place when present, otherwise
    * inserted first. Every other byte stays as the client sent it.
    */
@@ -293,6 +307,43 @@ export class JsonObjectText {
     parts.push(this.raw.subarray(at));
     return Buffer.concat(parts);
   }
+}
+
+/**
+ * Start and end offsets (flattened pairs) of the elements of the array at `start`..`end` of
+ * an already validated body: only depth and strings are tracked, nothing is built.
+ */
+function elementSpans(b: Buffer, start: number, end: number): number[] {
+  const words = wordsOf(b);
+  const spans: number[] = [];
+  let depth = 0;
+  let elementStart = -1;
+  let last = start;
+  for (let i = start; i < end;) {
+    const c = b[i];
+    if (c === QUOTE) {
+      if (depth === 1 && elementStart < 0) elementStart = i;
+      i = skipString(b, i, words);
+      last = i;
+      continue;
+    }
+    if (c === 0x5b || c === 0x7b) {
+      if (depth === 1 && elementStart < 0) elementStart = i;
+      depth++;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+      if (depth === 0) break;
+    } else if (depth === 1 && c === 0x2c) {
+      spans.push(elementStart, last);
+      elementStart = -1;
+    } else if (depth === 1 && elementStart < 0 && WHITESPACE[c ?? 0] !== 1) {
+      elementStart = i;
+    }
+    i++;
+    if (WHITESPACE[c ?? 0] !== 1) last = i;
+  }
+  if (elementStart >= 0) spans.push(elementStart, last);
+  return spans;
 }
 
 /**

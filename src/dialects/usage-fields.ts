@@ -36,3 +36,50 @@ export function usageReader(fields: UsageFields): (usage: unknown) => TokenUsage
     return usage;
   };
 }
+
+/** Totals the API derives from the other counts: not a usage type of their own. */
+const DERIVED = new Set(['total_tokens']);
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+}
+
+/**
+ * Every other count in a `usage` object, by the API's own names (nested ones as
+ * `outer.inner`, e.g. `server_tool_use.web_search_requests`,
+ * `completion_tokens_details.audio_tokens`): what `fields` does not already record, so
+ * that usage types the gateway has no column for are kept rather than lost. Folded into
+ * `into` (a later figure replaces an earlier one, as streams report them cumulatively).
+ */
+export function applyOtherUsage(
+  into: Record<string, number>,
+  record: JsonRecord | undefined,
+  fields: UsageFields,
+): void {
+  if (record === undefined) return;
+  const known = new Set<string>();
+  for (const path of Object.values(fields)) known.add(path.join('.'));
+  for (const [key, value] of Object.entries(record)) {
+    if (isCount(value)) {
+      if (!known.has(key) && !DERIVED.has(key)) into[key] = value;
+      continue;
+    }
+    const nested = asRecord(value);
+    if (nested === undefined) continue;
+    for (const [inner, count] of Object.entries(nested)) {
+      const name = `${key}.${inner}`;
+      if (isCount(count) && !known.has(name)) into[name] = count;
+    }
+  }
+}
+
+/** The other counts of a complete response's `usage` object; undefined when there are none. */
+export function otherUsageReader(
+  fields: UsageFields,
+): (usage: unknown) => Record<string, number> | undefined {
+  return (record) => {
+    const other: Record<string, number> = {};
+    applyOtherUsage(other, asRecord(record), fields);
+    return Object.keys(other).length === 0 ? undefined : other;
+  };
+}

@@ -1,6 +1,7 @@
 import type { Clock } from '../keypool/clock.js';
 import type { ToolSource } from '../mcp/tool-source.js';
 import type { InterceptionSink } from '../recorder/interception.js';
+import type { Pricer } from '../recorder/pricing.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { InterceptionObserver } from './observer.js';
 
@@ -15,6 +16,13 @@ export interface BridgeDeps {
   readonly tools: ToolSource | undefined;
   /** `mcp_max_iterations`: upstream calls one request may make in the agentic loop. */
   readonly maxIterations: number;
+  /**
+   * Which texts the record carries: `recording.prompts` and `recording.thoughts`, both off
+   * when nothing keeps them (no database), so that no request pays for reading them.
+   */
+  readonly keepTexts: { readonly prompts: boolean; readonly thoughts: boolean };
+  /** Each interception's estimated cost, from `prices:` and the maintained table. */
+  readonly pricer: Pricer;
   /** Metrics, tracing, the dump; undefined when none is on. */
   readonly observer: InterceptionObserver | undefined;
 }

@@ -5,6 +5,7 @@ import type { BridgeRequest, Dialect } from '../dialects/dialect.js';
 import { scanJson, type JsonObjectText } from '../dialects/json-object.js';
 import { emptyUsage, type TokenUsage } from '../dialects/token-usage.js';
 import { INJECTED_PREFIX } from '../mcp/tool-naming.js';
+import { detectClient } from '../recorder/client-detection.js';
 import type { Interception, ToolCallRecord, UpstreamCallRecord } from '../recorder/interception.js';
 import { isEventStream } from '../sse/event-stream-head.js';
 import { redactMessage } from '../telemetry/redact.js';
@@ -25,8 +26,11 @@ import { runToolLoop } from './tool-loop.js';
 /** What an interception did, whichever way it went, for the record. */
 interface Done extends Ending {
   readonly usage: TokenUsage;
+  readonly otherUsage?: Record<string, number> | undefined;
   readonly calls: readonly UpstreamCallRecord[];
   readonly toolCalls: readonly ToolCallRecord[];
+  /** The model's reasoning text, when `recording.thoughts` asked for it and there was some. */
+  readonly thoughts?: string | undefined;
 }
 
 /**
@@ -86,6 +90,16 @@ export async function bridge(
       : await singleCall(exchange, provider, dialect, upstreamPath, caller, request, deps, watch);
   const attempts = done.calls.flatMap((call) => call.attempts);
   const endedAt = deps.clock.now();
+  // Everything below runs after the client has its answer: the record's own work.
+  const prompt = deps.keepTexts.prompts ? dialect.promptOf(request.body) : undefined;
+  const costUsd = deps.pricer.costUsd({
+    provider: provider.name,
+    providerType: provider.type,
+    family: dialect.family,
+    model: request.model,
+    usage: done.usage,
+    at: exchange.startedAt,
+  });
   const record: Interception = {
     id: exchange.id,
     startedAt: exchange.startedAt,
@@ -109,7 +123,11 @@ export async function bridge(
         ? undefined
         : redactMessage(done.error, knownSecrets(provider, caller)),
     usage: done.usage,
-    client: { name: 'other', userAgent: exchange.req.headers['user-agent']?.slice(0, 200) },
+    ...(done.otherUsage === undefined ? {} : { otherUsage: done.otherUsage }),
+    client: detectClient(exchange.req.headers, dialect.family),
+    ...(prompt === undefined ? {} : { prompt }),
+    ...(done.thoughts === undefined ? {} : { thoughts: done.thoughts }),
+    ...(costUsd === undefined ? {} : { costUsd }),
   };
   deps.sink.record(record);
   watch?.end?.({
@@ -141,6 +159,8 @@ async function singleCall(
 ): Promise<Done> {
   const attempts: UpstreamAttempt[] = [];
   let usage: TokenUsage = emptyUsage();
+  let otherUsage: Record<string, number> | undefined;
+  let thoughts: string | undefined;
   let ending: Ending;
   let pass: BreakerPass | undefined;
   let thrownError: unknown;
@@ -169,9 +189,13 @@ async function singleCall(
     const { status } = response;
     const ok = status >= 200 && status < 300;
     if (ok && request.stream && isEventStream(response.headers)) {
-      const observer = dialect.observeStream(request);
+      const observer = dialect.observeStream(request, {
+        collectThoughts: deps.keepTexts.thoughts,
+      });
       const result = await relayStream(exchange, response, observer, dialect.family);
       usage = observer.usage;
+      otherUsage = observer.otherUsage();
+      thoughts = observer.thoughts();
       ending = { ...result, status };
     } else {
       let answer: JsonObjectText | undefined;
@@ -182,7 +206,12 @@ async function singleCall(
         const scan = scanJson(bytes);
         if (scan.kind === 'object') answer = scan.object;
       });
-      if (ok) usage = dialect.usageOf(answer?.value('usage'));
+      if (ok) {
+        const reported = answer?.value('usage');
+        usage = dialect.usageOf(reported);
+        otherUsage = dialect.otherUsageOf(reported);
+        if (deps.keepTexts.thoughts && answer !== undefined) thoughts = dialect.thoughtsOf(answer);
+      }
       ending = {
         status,
         outcome: exchange.clientGone ? 'cancelled' : ok ? 'completed' : 'upstream_error',
@@ -197,5 +226,12 @@ async function singleCall(
     ending = failureOutcome(exchange, dialect.family, thrown, deps.logger);
   }
   recordVerdict(pass, ending, thrownError);
-  return { ...ending, usage, calls: [{ iteration: 0, attempts, usage }], toolCalls: [] };
+  return {
+    ...ending,
+    usage,
+    otherUsage,
+    calls: [{ iteration: 0, attempts, usage, ...(otherUsage === undefined ? {} : { otherUsage }) }],
+    toolCalls: [],
+    thoughts,
+  };
 }

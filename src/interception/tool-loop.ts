@@ -9,6 +9,7 @@ import type {
   Turn,
 } from '../dialects/agentic.js';
 import type { BridgeRequest, Dialect } from '../dialects/dialect.js';
+import { joinedText } from '../dialects/bounded-text.js';
 import { scanJson } from '../dialects/json-object.js';
 import { addUsage, emptyUsage, type TokenUsage } from '../dialects/token-usage.js';
 import { GatewayError } from '../errors/gateway-error.js';
@@ -55,6 +56,10 @@ export interface ToolLoopRequest {
 /** What the loop did, for the record. */
 export interface ToolLoopResult extends Ending {
   readonly usage: TokenUsage;
+  /** Summed over the calls that reported counts beyond `usage`'s; undefined when none did. */
+  readonly otherUsage?: Record<string, number> | undefined;
+  /** Every call's reasoning text, when `recording.thoughts` asked for it. */
+  readonly thoughts?: string | undefined;
   readonly calls: readonly UpstreamCallRecord[];
   readonly toolCalls: readonly ToolCallRecord[];
 }
@@ -85,11 +90,19 @@ export async function runToolLoop(
   const { exchange, dialect, codec, request, tools } = loop;
   const calls: UpstreamCallRecord[] = [];
   const toolCalls: ToolCallRecord[] = [];
+  const thoughts: string[] = [];
+  const collect = deps.keepTexts.thoughts
+    ? (text: string | undefined) => {
+        if (text !== undefined) thoughts.push(text);
+      }
+    : undefined;
   const result = (failure: Ending): ToolLoopResult => ({
     ...failure,
     usage: calls.reduce((sum, call) => addUsage(sum, call.usage), emptyUsage()),
+    otherUsage: sumOtherUsage(calls),
     calls,
     toolCalls,
+    thoughts: joinedText(thoughts),
   });
   const headers = {
     ...upstreamRequestHeaders(exchange.req.headers, {
@@ -141,7 +154,7 @@ export async function runToolLoop(
         deps.clock,
         attempts,
       );
-      const step = await readTurn(loop, assembler, response, iteration, deps);
+      const step = await readTurn(loop, assembler, response, iteration, deps, collect);
       recordVerdict(
         pass,
         step.kind === 'ended'
@@ -151,7 +164,11 @@ export async function runToolLoop(
       );
       pass = undefined;
       if (step.kind === 'ended') {
-        calls[iteration] = { ...call, usage: step.usage };
+        calls[iteration] = {
+          ...call,
+          usage: step.usage,
+          ...(step.otherUsage === undefined ? {} : { otherUsage: step.otherUsage }),
+        };
         return result(step.failure);
       }
       const { turn } = step;
@@ -189,6 +206,18 @@ export async function runToolLoop(
   }
 }
 
+/** The calls' other counts added up by name; undefined when no call reported any. */
+function sumOtherUsage(calls: readonly UpstreamCallRecord[]): Record<string, number> | undefined {
+  let sum: Record<string, number> | undefined;
+  for (const call of calls) {
+    if (call.otherUsage === undefined) continue;
+    sum ??= {};
+    for (const [name, count] of Object.entries(call.otherUsage))
+      sum[name] = (sum[name] ?? 0) + count;
+  }
+  return sum;
+}
+
 type Assembler =
   | { readonly kind: 'blocking'; readonly blocking: BlockingAssembler }
   | { readonly kind: 'stream'; readonly stream: StreamAssembler };
@@ -200,7 +229,12 @@ type Step =
       /** The headers the client gets for a blocking answer. */
       readonly headers: Record<string, string | string[]>;
     }
-  | { readonly kind: 'ended'; readonly failure: Ending; readonly usage: TokenUsage };
+  | {
+      readonly kind: 'ended';
+      readonly failure: Ending;
+      readonly usage: TokenUsage;
+      readonly otherUsage?: Record<string, number> | undefined;
+    };
 
 /**
  * Reads one upstream answer into a turn, or ends the exchange when the answer is not one
@@ -213,6 +247,7 @@ async function readTurn(
   response: UpstreamResponse,
   iteration: number,
   deps: BridgeDeps,
+  collectThoughts: ((text: string | undefined) => void) | undefined,
 ): Promise<Step> {
   const { exchange, dialect } = loop;
   const family = dialect.family;
@@ -229,13 +264,27 @@ async function readTurn(
     const { stream } = assembler;
     const downstream = decodedHeaders(response);
     const observer = stream.iteration();
-    const failure = await pumpEvents(exchange, response, observer.onEvent, () => {
+    // The codec's observer rewrites what the client sees; the reasoning text is read beside
+    // it by the dialect's plain observer, only when thoughts are kept.
+    const reader =
+      collectThoughts === undefined
+        ? undefined
+        : dialect.observeStream(loop.request, { collectThoughts: true });
+    const onEvent: typeof observer.onEvent =
+      reader === undefined
+        ? observer.onEvent
+        : (type, event) => {
+            reader.onEvent(type, event);
+            return observer.onEvent(type, event);
+          };
+    const failure = await pumpEvents(exchange, response, onEvent, () => {
       if (exchange.phase === 'before') {
         exchange.commitEventStream(response.status, downstream, (error) =>
           stream.errorEvent(error),
         );
       }
     });
+    collectThoughts?.(reader?.thoughts());
     if (observer.end !== 'completed') {
       const ended = endStream(exchange, family, observer, failure);
       return {
@@ -251,15 +300,16 @@ async function readTurn(
     const headers = decodedHeaders(response);
     const whole = await readWholeBody(response);
     const scan = scanJson(whole);
+    if (scan.kind === 'object') collectThoughts?.(dialect.thoughtsOf(scan.object));
     if (iteration === 0 && (scan.kind !== 'object' || whole.indexOf(INJECTED_MARK) === -1)) {
       // No injected call in the first answer (or no JSON at all): it goes as it came.
       exchange.respond(response.status, headers, whole);
-      const usage =
-        scan.kind === 'object' ? dialect.usageOf(scan.object.value('usage')) : emptyUsage();
+      const reported = scan.kind === 'object' ? scan.object.value('usage') : undefined;
       return {
         kind: 'ended',
         failure: { outcome: 'completed', status: response.status, error: undefined },
-        usage,
+        usage: reported === undefined ? emptyUsage() : dialect.usageOf(reported),
+        otherUsage: reported === undefined ? undefined : dialect.otherUsageOf(reported),
       };
     }
     if (scan.kind !== 'object') {

@@ -6,7 +6,7 @@ import {
   type MarkListener,
   type TransitionListener,
 } from './key.js';
-import { KeyPoolConfigError } from './key-pool-error.js';
+import { KeyPoolConfigError, type ExhaustionReason } from './key-pool-error.js';
 import { Walker } from './walker.js';
 
 /**
@@ -25,6 +25,7 @@ export class Pool {
   readonly keys: readonly Key[];
   private readonly listeners = new Set<TransitionListener>();
   private readonly markListeners = new Set<MarkListener>();
+  private readonly exhaustionListeners = new Set<(reason: ExhaustionReason) => void>();
   private recheckClaim: RecheckClaim = () => Promise.resolve(true);
 
   constructor(secrets: readonly string[], clock: Clock) {
@@ -55,6 +56,17 @@ export class Pool {
   onMark(listener: MarkListener): () => void {
     this.markListeners.add(listener);
     return () => this.markListeners.delete(listener);
+  }
+
+  /** Every walk that found no usable key and answered so (metrics); returns an unsubscribe. */
+  onExhaustion(listener: (reason: ExhaustionReason) => void): () => void {
+    this.exhaustionListeners.add(listener);
+    return () => this.exhaustionListeners.delete(listener);
+  }
+
+  /** Told by the failover loop when a walk ends without a key and the client is told so. */
+  exhausted(reason: ExhaustionReason): void {
+    for (const listener of this.exhaustionListeners) listener(reason);
   }
 
   /** Set by a shared key-state store; alone, a process always probes its own keys. */

@@ -26,6 +26,17 @@ export interface RecorderOptions {
    * costs about as much as a few hundred rows: fewer, larger batches cost less CPU.
    */
   readonly lingerMs?: number;
+  /** Told of every batch written or failed (tracing); must not throw. */
+  readonly onWrite?: (write: RecorderWrite) => void;
+}
+
+/** One batch write, as tracing shows it. */
+export interface RecorderWrite {
+  readonly interceptions: number;
+  readonly startedAt: number;
+  readonly endedAt: number;
+  /** What went wrong, in words safe to log; undefined when it was written. */
+  readonly error: string | undefined;
 }
 
 const DEFAULTS = {
@@ -59,6 +70,7 @@ export class Recorder implements InterceptionSink {
   private readonly batchSize: number;
   private readonly retryMinMs: number;
   private readonly retryMaxMs: number;
+  private readonly onWrite: RecorderOptions['onWrite'];
   private readonly lingerMs: number;
 
   private queue: Interception[] = [];
@@ -90,6 +102,7 @@ export class Recorder implements InterceptionSink {
     this.batchSize = options.batchSize ?? DEFAULTS.batchSize;
     this.retryMinMs = options.retryMinMs ?? DEFAULTS.retryMinMs;
     this.retryMaxMs = options.retryMaxMs ?? DEFAULTS.retryMaxMs;
+    this.onWrite = options.onWrite;
     this.lingerMs = options.lingerMs ?? DEFAULTS.lingerMs;
     this.retryDelayMs = this.retryMinMs;
   }
@@ -245,14 +258,25 @@ export class Recorder implements InterceptionSink {
     const batch = this.queue.slice(0, this.batchSize);
     // Nothing to write, but a connection to prove: at start, and to end an outage while idle.
     if (batch.length === 0 && this.connected && this.failing === undefined) return;
+    const startedAt = this.clock.now();
+    let failure: string | undefined;
     try {
       if (batch.length === 0) await this.store.connect();
       else await this.store.write(batch);
       this.connected = true;
       this.written(batch.length);
     } catch (error) {
+      failure = describeDatabaseError(error);
       if (error instanceof RejectedRecordsError) await this.writeOneByOne(batch);
       else this.writeFailed(error);
+    }
+    if (batch.length > 0) {
+      this.onWrite?.({
+        interceptions: batch.length,
+        startedAt,
+        endedAt: this.clock.now(),
+        error: failure,
+      });
     }
   }
 

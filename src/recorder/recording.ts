@@ -46,6 +46,8 @@ export interface RecordingDeps {
     RecorderOptions,
     'capacity' | 'batchSize' | 'retryMinMs' | 'retryMaxMs' | 'lingerMs'
   >;
+  /** Told of every batch write (tracing). */
+  readonly onWrite?: RecorderOptions['onWrite'];
 }
 
 export function databaseCheck(
@@ -106,6 +108,7 @@ export async function startRecording(
     // A SQLite commit costs as much as a few hundred rows; under load, 50 ms gathers them.
     ...(target.engine === 'sqlite' ? { lingerMs: SQLITE_LINGER_MS } : {}),
     ...deps.tuning,
+    ...(deps.onWrite === undefined ? {} : { onWrite: deps.onWrite }),
     store: writes,
     database,
     logger: deps.logger,

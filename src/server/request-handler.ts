@@ -1,4 +1,5 @@
 import { handleAdmin, type AdminDeps } from '../admin/admin-api.js';
+import { isDashboardPath } from '../admin/dashboard-assets.js';
 import { identifyCaller, type AuthPolicy, type Caller } from '../auth/caller.js';
 import type { GatewayError } from '../errors/gateway-error.js';
 import { bridge } from '../interception/bridge.js';
@@ -15,8 +16,16 @@ export interface Readiness {
   readonly checks: Readonly<Record<string, unknown>>;
 }
 
+/** What GET /metrics serves: Prometheus text. */
+export interface MetricsExposition {
+  readonly contentType: string;
+  text(): Promise<string>;
+}
+
 export interface HandlerDeps extends BridgeDeps, AdminDeps {
   readonly routes: RouteTable;
+  /** Undefined when metrics are off (a benchmark's baseline): /metrics is then a 404. */
+  readonly metrics: MetricsExposition | undefined;
   readonly auth: AuthPolicy;
   readonly bodyLimit: number;
   readonly readiness: () => Readiness;
@@ -53,6 +62,24 @@ async function probe(exchange: Exchange, method: string, answer: () => [number, 
   exchange.sendJson(status, body);
 }
 
+/** Unauthenticated, as the contract says: nothing in it names a user or holds a secret. */
+async function serveMetrics(
+  exchange: Exchange,
+  method: string,
+  metrics: MetricsExposition,
+): Promise<void> {
+  await discardRequestBody(exchange.req);
+  if (!BODYLESS.has(method)) {
+    exchange.sendJson(
+      405,
+      JSON.stringify({ error: { message: `use ${PROBE_METHODS}`, type: 'method_not_allowed' } }),
+      { allow: PROBE_METHODS },
+    );
+    return;
+  }
+  exchange.respond(200, { 'content-type': metrics.contentType }, await metrics.text());
+}
+
 async function handle(exchange: Exchange, deps: HandlerDeps): Promise<void> {
   const { req } = exchange;
   const url = req.url ?? '/';
@@ -72,7 +99,15 @@ async function handle(exchange: Exchange, deps: HandlerDeps): Promise<void> {
     });
     return;
   }
-  if (path === '/admin' || path.startsWith('/admin/')) {
+  if (path === '/metrics' && deps.metrics !== undefined) {
+    await serveMetrics(exchange, method, deps.metrics);
+    return;
+  }
+  if (isDashboardPath(path)) {
+    await deps.dashboard.serve(exchange, path);
+    return;
+  }
+  if (path.startsWith('/admin/')) {
     await handleAdmin(exchange, path, deps);
     return;
   }

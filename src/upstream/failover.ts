@@ -3,6 +3,7 @@ import type { Key } from '../keypool/key.js';
 import type { ProbeResult, ProbeReason } from '../keypool/key-probe.js';
 import type { Pool } from '../keypool/pool.js';
 import { parseRetryAfterMs } from '../keypool/retry-after.js';
+import { KeyPoolError } from '../keypool/key-pool-error.js';
 import { classifyStatus } from '../keypool/status-policy.js';
 import { redactMessage } from '../telemetry/redact.js';
 import { maskedHint } from '../telemetry/masked-hint.js';
@@ -110,6 +111,7 @@ export async function sendWithFailover(
         // about this request is the more useful answer, unless a key will be back soon.
         if (forbidden !== undefined && !target.pool.keys.some((k) => k.state() === 'temporary'))
           return await replay(forbidden);
+        if (exhausted instanceof KeyPoolError) target.pool.exhausted(exhausted.reason);
         throw exhausted;
       }
       target.setKeyHeader(call.headers, key.secret);

@@ -36,6 +36,18 @@ const PROBE_PATH: Record<ProviderType, string> = { anthropic: 'v1/models', opena
 /** A probe checks one key; past this it says nothing about it. */
 const PROBE_DEADLINE_MS = 10_000;
 
+/** One key probe, for tracing. Times are the clock's. */
+export interface ProbeEvent {
+  readonly provider: string;
+  readonly keyIndex: number;
+  readonly keyHint: string;
+  readonly reason: ProbeReason;
+  readonly status: number | undefined;
+  readonly verdict: ProbeResult['verdict'];
+  readonly startedAt: number;
+  readonly endedAt: number;
+}
+
 /** A configured provider: its key pool and its connection pool, shared by every request. */
 export class Provider implements FailoverTarget {
   readonly name: string;
@@ -46,6 +58,7 @@ export class Provider implements FailoverTarget {
   /** Per API × model; undefined without `circuit_breaker`. */
   readonly breakers: ProviderBreakers | undefined;
   private readonly recheck: DisabledKeyRecheck | undefined;
+  private readonly probeListeners = new Set<(probe: ProbeEvent) => void>();
 
   constructor(
     settings: ProviderSettings,
@@ -93,6 +106,12 @@ export class Provider implements FailoverTarget {
       : undefined;
   }
 
+  /** Every key probe, re-check or verification (tracing); returns an unsubscribe. */
+  onProbe(listener: (probe: ProbeEvent) => void): () => void {
+    this.probeListeners.add(listener);
+    return () => this.probeListeners.delete(listener);
+  }
+
   /** Puts a pool key where this provider's API expects it. */
   setKeyHeader(headers: Record<string, string>, secret: string): void {
     if (this.type === 'anthropic') headers['x-api-key'] = secret;
@@ -104,6 +123,7 @@ export class Provider implements FailoverTarget {
    * any client's request: only the key and the API version header.
    */
   async probeKey(key: Key, reason: ProbeReason, requester?: Cancellation): Promise<ProbeResult> {
+    const startedAt = this.clock.now();
     const cancellation = new Cancellation();
     const cancelDeadline = this.clock.schedule(PROBE_DEADLINE_MS, () => {
       cancellation.cancel('deadline');
@@ -133,6 +153,19 @@ export class Provider implements FailoverTarget {
       unlink?.();
     }
     const result: ProbeResult = { verdict: verdictOf(status), status };
+    if (this.probeListeners.size > 0) {
+      const event: ProbeEvent = {
+        provider: this.name,
+        keyIndex: key.index,
+        keyHint: key.hint,
+        reason,
+        status,
+        verdict: result.verdict,
+        startedAt,
+        endedAt: this.clock.now(),
+      };
+      for (const listener of this.probeListeners) listener(event);
+    }
     this.logger.info(
       {
         provider: this.name,

@@ -28,6 +28,11 @@ export interface HarnessOptions {
   readonly recorder?: GatewayOptions['recorder'];
   /** Interception observers besides the gateway's own. */
   readonly observers?: GatewayOptions['observers'];
+  /** Metrics and tracing options of the gateway (a tracer provider of the test's). */
+  readonly metrics?: GatewayOptions['metrics'];
+  readonly tracing?: GatewayOptions['tracing'];
+  /** A dashboard built for the test (see scripts/build-dashboard.ts). */
+  readonly dashboardDir?: string;
 }
 
 export interface Harness {
@@ -74,6 +79,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     sinks: [{ record: (i) => interceptions.push(i) }],
     ...(options.recorder === undefined ? {} : { recorder: options.recorder }),
     ...(options.observers === undefined ? {} : { observers: options.observers }),
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+    ...(options.tracing === undefined ? {} : { tracing: options.tracing }),
+    ...(options.dashboardDir === undefined ? {} : { dashboardDir: options.dashboardDir }),
   });
   return {
     gateway,

@@ -12,6 +12,8 @@ const dir = mkdtempSync(join(tmpdir(), 'switchyard-replica-'));
 /** A `switchyard serve` process of its own, as a replica behind a load balancer is. */
 export interface Replica {
   readonly name: string;
+  /** Its configuration file: rewrite it to reload. */
+  readonly file: string;
   readonly child: ChildProcess;
   readonly url: string;
   readonly exited: Promise<number | null>;
@@ -22,10 +24,14 @@ export interface Replica {
 }
 
 /** Starts `bin/switchyard serve` with this YAML and waits for its listening line. */
-export async function startReplica(name: string, yaml: string): Promise<Replica> {
+export async function startReplica(
+  name: string,
+  yaml: string,
+  args: readonly string[] = [],
+): Promise<Replica> {
   const file = join(dir, `${name}-${Math.random().toString(36).slice(2)}.yaml`);
   writeFileSync(file, yaml);
-  const child = spawn(process.execPath, [BIN, 'serve', '--config', file], {
+  const child = spawn(process.execPath, [BIN, 'serve', '--config', file, ...args], {
     cwd: dir,
     env: { PATH: process.env['PATH'] ?? '' },
   });
@@ -43,6 +49,7 @@ export async function startReplica(name: string, yaml: string): Promise<Replica>
   );
   return {
     name,
+    file,
     child,
     url: /"url":"(http:[^"]+)"/.exec(stdout)?.[1] ?? '',
     exited,

@@ -1,6 +1,7 @@
 import { defineDialect } from '../define-dialect.js';
 import { ANTHROPIC_AGENTIC } from './agentic.js';
 import { AnthropicStreamObserver } from './stream-observer.js';
+import { anthropicPrompt, anthropicThoughts } from './texts.js';
 import { ANTHROPIC_TOOLS } from './tools.js';
 import { ANTHROPIC_USAGE } from './usage.js';
 
@@ -10,5 +11,8 @@ export const anthropicMessages = defineDialect({
   usage: ANTHROPIC_USAGE,
   tools: ANTHROPIC_TOOLS,
   agentic: ANTHROPIC_AGENTIC,
-  observeStream: () => new AnthropicStreamObserver(),
+  observeStream: (_request, options) =>
+    new AnthropicStreamObserver(options.collectThoughts === true),
+  promptOf: anthropicPrompt,
+  thoughtsOf: anthropicThoughts,
 });

@@ -3,6 +3,7 @@ import { defineDialect } from '../define-dialect.js';
 import { asRecord } from '../json-access.js';
 import { CHAT_AGENTIC } from './agentic.js';
 import { ChatStreamObserver } from './stream-observer.js';
+import { chatPrompt, chatThoughts } from './texts.js';
 import { CHAT_TOOLS } from './tools.js';
 import { CHAT_USAGE } from './usage.js';
 
@@ -21,7 +22,10 @@ export const openaiChat = defineDialect({
   usage: CHAT_USAGE,
   tools: CHAT_TOOLS,
   agentic: CHAT_AGENTIC,
-  observeStream: (request) => new ChatStreamObserver(clientAskedForUsage(request)),
+  observeStream: (request, options) =>
+    new ChatStreamObserver(clientAskedForUsage(request), options.collectThoughts === true),
+  promptOf: chatPrompt,
+  thoughtsOf: chatThoughts,
   edits(request) {
     if (!request.stream || clientAskedForUsage(request)) return [];
     const options = { ...asRecord(request.body.value('stream_options')), include_usage: true };

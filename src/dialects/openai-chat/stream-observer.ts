@@ -5,7 +5,9 @@ import type { SseEventView } from '../../sse/framer.js';
 import { formatSseEvent } from '../../sse/writer.js';
 import type { StreamObserver } from '../dialect.js';
 import { asRecord, parseJson, stringField } from '../json-access.js';
-import { applyUsage } from '../usage-fields.js';
+import { TextCollector } from '../bounded-text.js';
+import { applyOtherUsage, applyUsage } from '../usage-fields.js';
+import { chatReasoningText } from './texts.js';
 import { CHAT_USAGE } from './usage.js';
 
 const DROP = Buffer.alloc(0);
@@ -23,8 +25,23 @@ export class ChatStreamObserver implements StreamObserver {
   end: 'completed' | 'error' | undefined;
   errorMessage: string | undefined;
   readonly usage: TokenUsage = emptyUsage();
+  private readonly other: Record<string, number> = {};
+  private readonly reasoning: TextCollector | undefined;
 
-  constructor(private readonly clientAskedForUsage: boolean) {}
+  constructor(
+    private readonly clientAskedForUsage: boolean,
+    collectThoughts = false,
+  ) {
+    this.reasoning = collectThoughts ? new TextCollector() : undefined;
+  }
+
+  otherUsage(): Record<string, number> | undefined {
+    return Object.keys(this.other).length === 0 ? undefined : { ...this.other };
+  }
+
+  thoughts(): string | undefined {
+    return this.reasoning?.text();
+  }
 
   errorEvent(error: GatewayError): Buffer {
     return formatSseEvent(undefined, JSON.stringify(openaiErrorObject(error)));
@@ -46,7 +63,13 @@ export class ChatStreamObserver implements StreamObserver {
     }
     const usage = asRecord(chunk['usage']);
     applyUsage(this.usage, usage, CHAT_USAGE);
+    applyOtherUsage(this.other, usage, CHAT_USAGE);
     const choices = chunk['choices'];
+    if (this.reasoning !== undefined && Array.isArray(choices)) {
+      const delta = asRecord(asRecord(choices[0])?.['delta']);
+      const text = chatReasoningText(delta);
+      if (text !== undefined) this.reasoning.add(text);
+    }
     if (this.clientAskedForUsage || !('usage' in chunk)) return undefined;
     if (usage !== undefined && Array.isArray(choices) && choices.length === 0) return DROP;
     if (chunk['usage'] === null) {

@@ -1,6 +1,7 @@
 import { defineDialect } from '../define-dialect.js';
 import { RESPONSES_AGENTIC } from './agentic.js';
 import { ResponsesStreamObserver } from './stream-observer.js';
+import { responsesPrompt, responsesThoughts } from './texts.js';
 import { RESPONSES_TOOLS } from './tools.js';
 import { RESPONSES_USAGE } from './usage.js';
 
@@ -11,5 +12,8 @@ export const openaiResponses = defineDialect({
   usage: RESPONSES_USAGE,
   tools: RESPONSES_TOOLS,
   agentic: RESPONSES_AGENTIC,
-  observeStream: () => new ResponsesStreamObserver(),
+  observeStream: (_request, options) =>
+    new ResponsesStreamObserver(options.collectThoughts === true),
+  promptOf: responsesPrompt,
+  thoughtsOf: responsesThoughts,
 });

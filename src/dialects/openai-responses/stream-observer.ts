@@ -4,8 +4,9 @@ import type { GatewayError } from '../../errors/gateway-error.js';
 import type { SseEventView } from '../../sse/framer.js';
 import { formatSseEvent } from '../../sse/writer.js';
 import type { StreamObserver } from '../dialect.js';
-import { asRecord, parseJson, stringField } from '../json-access.js';
-import { applyUsage } from '../usage-fields.js';
+import { asRecord, parseJson, stringField, type JsonRecord } from '../json-access.js';
+import { applyOtherUsage, applyUsage } from '../usage-fields.js';
+import { reasoningOfOutput } from './texts.js';
 import { RESPONSES_USAGE } from './usage.js';
 
 const SEQUENCE = /"sequence_number"\s*:\s*(\d+)/;
@@ -19,6 +20,19 @@ export class ResponsesStreamObserver implements StreamObserver {
   errorMessage: string | undefined;
   readonly usage: TokenUsage = emptyUsage();
   lastSequenceNumber = -1;
+  private readonly other: Record<string, number> = {};
+  private reasoning: string | undefined;
+
+  /** Thoughts are read from the final response's output, which holds every reasoning item. */
+  constructor(private readonly collectThoughts = false) {}
+
+  otherUsage(): Record<string, number> | undefined {
+    return Object.keys(this.other).length === 0 ? undefined : { ...this.other };
+  }
+
+  thoughts(): string | undefined {
+    return this.reasoning;
+  }
 
   /** Responses streams carry their own error event type, numbered after the last event. */
   errorEvent(error: GatewayError): Buffer {
@@ -41,13 +55,15 @@ export class ResponsesStreamObserver implements StreamObserver {
     if (sequence?.[1] !== undefined) this.lastSequenceNumber = Number(sequence[1]);
     switch (type === '' ? stringField(asRecord(parseJson(data)), 'type') : type) {
       case 'response.completed':
-      case 'response.incomplete':
-        applyUsage(this.usage, this.responseUsage(data), RESPONSES_USAGE);
+      case 'response.incomplete': {
+        const response = asRecord(asRecord(parseJson(data))?.['response']);
+        this.applyResponse(response);
         this.end ??= 'completed';
         break;
+      }
       case 'response.failed': {
         const response = asRecord(asRecord(parseJson(data))?.['response']);
-        applyUsage(this.usage, asRecord(response?.['usage']), RESPONSES_USAGE);
+        this.applyResponse(response);
         this.end = 'error';
         this.errorMessage =
           stringField(asRecord(response?.['error']), 'message') ?? 'response failed';
@@ -62,7 +78,10 @@ export class ResponsesStreamObserver implements StreamObserver {
     return undefined;
   };
 
-  private responseUsage(data: string): ReturnType<typeof asRecord> {
-    return asRecord(asRecord(asRecord(parseJson(data))?.['response'])?.['usage']);
+  private applyResponse(response: JsonRecord | undefined): void {
+    const usage = asRecord(response?.['usage']);
+    applyUsage(this.usage, usage, RESPONSES_USAGE);
+    applyOtherUsage(this.other, usage, RESPONSES_USAGE);
+    if (this.collectThoughts) this.reasoning = reasoningOfOutput(response?.['output']);
   }
 }

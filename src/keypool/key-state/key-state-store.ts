@@ -64,7 +64,8 @@ export class KeyStateStore {
   private readonly heldEnables = new Map<Key, number>();
   /** Marks sent and not yet echoed, per fingerprint. */
   private readonly inFlight = new Map<string, number>();
-  private readonly unsubscribes: (() => void)[] = [];
+  /** Each mirrored pool and what stops following it. */
+  private readonly attached = new Map<Pool, () => void>();
 
   private connection: KeyStateStatus['connection'] = 'connecting';
   private synced = false;
@@ -96,9 +97,10 @@ export class KeyStateStore {
     return this.options.channel.backend;
   }
 
-  /** Mirrors these pools' keys: call before `start`. */
+  /** Mirrors these pools' keys (those not mirrored yet): call before `start`. */
   attach(pools: readonly Pool[]): void {
     for (const pool of pools) {
+      if (this.attached.has(pool)) continue;
       for (const key of pool.keys) {
         const fingerprint = this.options.fingerprint(key.secret);
         this.fingerprintOf.set(key, fingerprint);
@@ -106,13 +108,41 @@ export class KeyStateStore {
         keys.push(key);
         this.keysOf.set(fingerprint, keys);
       }
-      this.unsubscribes.push(
+      this.attached.set(
+        pool,
         pool.onMark((key, mark) => {
           this.marked(key, mark);
         }),
       );
       pool.coordinateRechecks((key, ttlMs) => this.claimRecheck(key, ttlMs));
     }
+  }
+
+  /**
+   * A reload: mirrors exactly these pools from now on (those it already mirrors keep their
+   * keys as they are) and reconciles with the backend, so that new keys take the state
+   * other processes left for them.
+   */
+  replacePools(pools: readonly Pool[]): void {
+    const keep = new Set(pools);
+    for (const [pool, unsubscribe] of this.attached) {
+      if (keep.has(pool)) continue;
+      unsubscribe();
+      this.attached.delete(pool);
+      const gone = new Set(pool.keys);
+      for (const key of pool.keys) {
+        const fingerprint = this.fingerprintOf.get(key);
+        this.fingerprintOf.delete(key);
+        this.markedAt.delete(key);
+        this.heldEnables.delete(key);
+        if (fingerprint === undefined) continue;
+        const left = (this.keysOf.get(fingerprint) ?? []).filter((k) => !gone.has(k));
+        if (left.length === 0) this.keysOf.delete(fingerprint);
+        else this.keysOf.set(fingerprint, left);
+      }
+    }
+    this.attach(pools);
+    if (this.connection === 'up') this.reconcile();
   }
 
   /**
@@ -161,7 +191,7 @@ export class KeyStateStore {
   async close(): Promise<void> {
     this.closed = true;
     this.cancelRetry?.();
-    for (const unsubscribe of this.unsubscribes) unsubscribe();
+    for (const unsubscribe of this.attached.values()) unsubscribe();
     await this.reconciling?.catch(() => undefined);
     await this.options.channel.close();
   }
