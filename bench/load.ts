@@ -12,6 +12,12 @@ export interface LoadOptions {
   readonly sampleIntMs: number;
   /** The target's process: its CPU time and peak RSS are measured over the run. */
   readonly process: ChildHandle | undefined;
+  /**
+   * Requests per second over all connections (open loop); none for a closed loop. CPU per
+   * request compares fairly only at the same rate: a process serving fewer requests per
+   * second batches less and pays more per request.
+   */
+  readonly rate?: number;
   /** Called once a second while the load runs (e.g. a metrics scrape). */
   readonly everySecond?: () => void;
 }
@@ -76,6 +82,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadRun> {
         sampleInt: options.sampleIntMs,
         pipelining: 1,
         timeout: 10,
+        ...(options.rate === undefined ? {} : { overallRate: options.rate }),
       },
       (error: unknown, done: autocannon.Result) => {
         if (error === null || error === undefined) resolve(done);

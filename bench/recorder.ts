@@ -10,8 +10,10 @@
  *   is dropped and the queue stays below capacity. Also reports the share of the event loop's time the recorder took at that
  *   rate: that time is taken from the gateway's requests.
  *
- * The sustained phase also gives this process's CPU time per interception written, which
- * moves less than rates do when other work shares the machine.
+ * The sustained phase also gives this process's CPU time per interception written (every
+ * thread's, the recording thread's included), which moves less than rates do when other work
+ * shares the machine. Ids are the gateway's own (UUIDv7, time-ordered): random ids would
+ * measure a different, slower B-tree.
  *
  * Two shapes of interception: "typical" (one call, one attempt, a prompt: 4 rows) and
  * "agentic" (two calls, three attempts, two tool calls, prompt and thoughts: 9 rows).
@@ -26,10 +28,13 @@ import { parseArgs } from 'node:util';
 import type { DatabaseTarget } from '../src/config/database-target.js';
 import type { Interception } from '../src/recorder/interception.js';
 import { systemClock } from '../src/keypool/clock.js';
+import { timeOrderedId } from '../src/interception/request-id.js';
 import { Recorder } from '../src/recorder/recorder.js';
+import { SQLITE_LINGER_MS } from '../src/recorder/recording.js';
 import { InterceptionStore } from '../src/recorder/sql/interception-store.js';
 import { openDatabase } from '../src/recorder/sql/open-database.js';
 import { SqlRecordStore } from '../src/recorder/sql/sql-record-store.js';
+import { WorkerRecordStore } from '../src/recorder/worker-record-store.js';
 import { createLogger } from '../src/telemetry/logger.js';
 import { createTestDatabase } from '../test/support/postgres.js';
 import { sampleInterception } from '../test/support/sample-interception.js';
@@ -113,20 +118,23 @@ const template: Record<Shape, Interception> = {
   }),
 };
 
-let sequence = 0;
 /** Written by every recorder of the current engine: what its tables must hold. */
 let recordedTotal = 0;
 function next(shape: Shape, startedAt: number): Interception {
-  sequence++;
-  return { ...template[shape], id: `bench-${sequence}`, startedAt, endedAt: startedAt + 640 };
+  return { ...template[shape], id: timeOrderedId(startedAt), startedAt, endedAt: startedAt + 640 };
 }
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Wired as the gateway wires it: SQLite written on the recording thread, after a linger. */
 function newRecorder(target: SqlTarget): Recorder {
   return new Recorder({
-    store: new SqlRecordStore(target),
+    store:
+      target.engine === 'sqlite'
+        ? new WorkerRecordStore({ path: target.path })
+        : new SqlRecordStore(target),
+    ...(target.engine === 'sqlite' ? { lingerMs: SQLITE_LINGER_MS } : {}),
     database: target.engine,
     logger: createLogger({ level: 'warn' }),
     clock: systemClock,
@@ -259,7 +267,6 @@ async function main(): Promise<void> {
           `${engine.name}: all ${num(rows)} interceptions stored once (${await setup.size()})`,
         );
       }
-      sequence = 0;
       recordedTotal = 0;
     } finally {
       await setup.cleanup();

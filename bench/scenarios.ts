@@ -13,6 +13,7 @@ import {
   type FullTarget,
 } from './full-config.js';
 import {
+  BARE,
   databaseBytes,
   FAILOVER,
   measureColdStart,
@@ -103,7 +104,7 @@ async function startTarget(context: BenchContext, id: TargetId): Promise<Target>
     case 'portkey':
       return startPortkey(mock, dirs.logs);
     case 'switchyard':
-      return startSwitchyard(STANDARD, mock, dirs);
+      return startSwitchyard(BARE, mock, dirs);
     case 'switchyard-full':
       return startFullSwitchyard(mock, dirs);
   }
@@ -159,7 +160,7 @@ export async function coldStart(context: BenchContext): Promise<void> {
   const { mock, options, dirs } = context;
   context.log('cold start: spawn to first 200 from /readyz, bare');
   const bare = await measureColdStart(mock, options.coldStartRuns, dirs, () => ({
-    ...STANDARD,
+    ...BARE,
     id: 'switchyard-coldstart',
   }));
   context.results.coldStartMs = bare;
@@ -345,7 +346,7 @@ export async function failover(context: BenchContext): Promise<void> {
  */
 export async function deployed(context: BenchContext): Promise<void> {
   const { options, results } = context;
-  const standard = await startSwitchyardWarm(context, STANDARD);
+  const standard = await startSwitchyardWarm(context, BARE);
   try {
     context.log('starting, verifying and warming up switchyard-full');
     const target: FullTarget = await verifiedAndWarm(

@@ -25,6 +25,8 @@ export interface SwitchyardProfile {
   readonly database?: (workDir: string) => string;
   /** More of the configuration, for a feature measured on its own (e.g. `mcp_servers`). */
   readonly extra?: Readonly<Record<string, unknown>>;
+  /** Environment of the process beyond the bench's own (e.g. `OTEL_EXPORTER_OTLP_ENDPOINT`). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export const STANDARD: SwitchyardProfile = {
@@ -34,6 +36,15 @@ export const STANDARD: SwitchyardProfile = {
   logLevel: 'warn',
   // Not the default ./switchyard.db in the repository: the plain profile records nothing.
   database: () => 'off',
+};
+
+/**
+ * The gateway with none of the features a team turns on: no recording, and metrics and
+ * tracing off through a bench-only switch, so the full configuration's cost shows whole.
+ */
+export const BARE: SwitchyardProfile = {
+  ...STANDARD,
+  env: { SWITCHYARD_BENCH_TELEMETRY: 'off' },
 };
 
 /** Key 0 answers 429 with `retry-after: 3600`: once cooled down, every request skips it. */
@@ -94,12 +105,18 @@ function profileArgs(): string[] {
   return dir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`];
 }
 
-function spawnSwitchyard(name: string, config: string, logDir: string): ChildHandle {
+function spawnSwitchyard(
+  name: string,
+  config: string,
+  logDir: string,
+  env?: Readonly<Record<string, string>>,
+): ChildHandle {
   return spawnNode({
     name,
     args: [...profileArgs(), BIN, 'serve', '--config', config],
     cwd: REPO_ROOT,
     logFile: join(logDir, `${name}.log`),
+    ...(env === undefined ? {} : { env: { ...process.env, ...env } }),
   });
 }
 
@@ -110,7 +127,7 @@ export async function startSwitchyard(
 ): Promise<SwitchyardTarget> {
   const port = await freePort();
   const config = writeConfig(profile, mock, port, dirs.work);
-  const child = spawnSwitchyard(profile.id, config, dirs.logs);
+  const child = spawnSwitchyard(profile.id, config, dirs.logs, profile.env);
   const origin = `http://127.0.0.1:${port}`;
   await waitForHttp(`${origin}/readyz`, child, { status: 200 });
   const database = profile.database?.(dirs.work);
@@ -177,7 +194,7 @@ export async function measureColdStart(
     const profile = profileOf(run);
     const config = writeConfig(profile, mock, port, dirs.work);
     const started = performance.now();
-    const child = spawnSwitchyard(profile.id, config, dirs.logs);
+    const child = spawnSwitchyard(profile.id, config, dirs.logs, profile.env);
     try {
       await waitForHttp(`http://127.0.0.1:${port}/readyz`, child, { status: 200, intervalMs: 2 });
       times.push(performance.now() - started);

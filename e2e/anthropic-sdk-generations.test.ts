@@ -156,6 +156,7 @@ describe.each(generations)('Anthropic SDK $name through the gateway', (generatio
         streaming: kind !== 'blocking create',
         outcome: 'completed',
         keyHint: maskedHint(keys[0]),
+        client: { name: 'anthropic-sdk', version: generation.packageVersion, language: 'js' },
       },
     ]);
   });

@@ -126,8 +126,15 @@ describe('Claude Code (claude -p) through the gateway', () => {
         credentialKind: 'centralized',
         keyHint: maskedHint(keys[0]),
         attempts: 1,
+        // Client detection on what the real Claude Code sent.
+        client: {
+          name: 'claude-code',
+          version: '2.1.197',
+          sessionId: seen?.headers['x-claude-code-session-id'],
+        },
       },
     ]);
+    expect(harness.interceptions[0]?.client.sessionId).toMatch(/\S/);
   });
 
   it('runs a client-side Bash tool and sends its output back in a tool_result', async () => {

@@ -155,8 +155,11 @@ describe('Codex (codex exec) through the gateway', () => {
         streaming: true,
         keyHint: maskedHint(keys[0]),
         attempts: 1,
+        // Client detection on what the real codex exec sent.
+        client: { name: 'codex', version: '0.169.0', sessionId: seen?.headers['session-id'] },
       },
     ]);
+    expect(harness.interceptions[0]?.client.sessionId).toMatch(/\S/);
   });
 
   it('runs its shell tool and sends the output back as function_call_output', async () => {

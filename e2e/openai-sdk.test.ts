@@ -180,6 +180,7 @@ describe('openai SDK 6.49.0 through the gateway', () => {
         streaming: testCase.streaming,
         outcome: 'completed',
         keyHint: maskedHint(keys[0]),
+        client: { name: 'openai-sdk', version: '6.49.0', language: 'js' },
       },
     ]);
   });

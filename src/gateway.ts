@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DashboardAssets } from './admin/dashboard-assets.js';
 import { startGatewayAuth, type GatewayAuth } from './auth/gateway-auth.js';
 import { GatewayTokens } from './auth/gateway-tokens.js';
 import type { GatewayConfig } from './config/load.js';
@@ -56,6 +57,8 @@ export interface GatewayOptions {
    * `false` never (benchmarks' baseline).
    */
   readonly tracing?: TracingOptions | false;
+  /** Where the built dashboard is (tests build their own); dist/dashboard/ otherwise. */
+  readonly dashboardDir?: string;
 }
 
 /** What a request is served with: swapped whole by a reload, kept by requests in flight. */
@@ -85,6 +88,8 @@ export class Gateway {
   private readonly server: Server;
   private readonly recording: Recording;
   private readonly auth: GatewayAuth;
+  /** The dashboard's page and assets, loaded once: a reload does not rebuild them. */
+  private readonly dashboard: DashboardAssets;
   private readonly clock: Clock;
   private generation: Generation;
   /** What /metrics serves: this gateway's metrics, or (a worker) every worker's. */
@@ -112,6 +117,7 @@ export class Gateway {
     this.recording = recording;
     this.tracing = tracing;
     this.auth = auth;
+    this.dashboard = new DashboardAssets(options.dashboardDir);
     const providers = config.providers.map((settings) => this.newProvider(settings));
     keyState.attach(providers.map((provider) => provider.pool));
     // The scrape reads the providers in force, whatever reloads came since.
@@ -214,6 +220,7 @@ export class Gateway {
           ? undefined
           : new GatewayTokens([{ user: 'admin', token: config.adminToken }]),
       providers,
+      dashboard: this.dashboard,
       records: this.recording.database,
       issuedTokens: this.auth.issued,
       bodyLimit: config.bodyLimit,

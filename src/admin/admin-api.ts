@@ -6,12 +6,20 @@ import { GatewayError, notFound } from '../errors/gateway-error.js';
 import { ClientGoneError, discardRequestBody } from '../server/request-body.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Provider } from '../upstream/provider.js';
+import type { DashboardAssets } from './dashboard-assets.js';
 import { requireMethod, type AdminContext, type AdminRecords } from './admin-context.js';
-import { listInterceptions, showInterception, usageReport } from './interception-routes.js';
+import {
+  listInterceptions,
+  showInterception,
+  usageReport,
+  usageSeries,
+} from './interception-routes.js';
 import { QueryParams } from './query-params.js';
 import { revokeToken, tokensCollection } from './token-routes.js';
 
 export interface AdminDeps {
+  /** The dashboard page and its assets, served at /admin without auth. */
+  readonly dashboard: DashboardAssets;
   /** Undefined when no admin token is configured: the admin API is then off. */
   readonly adminToken: GatewayTokens | undefined;
   readonly providers: readonly Provider[];
@@ -101,6 +109,9 @@ async function route(context: AdminContext, path: string, deps: AdminDeps): Prom
       return;
     case '/admin/api/usage':
       await usageReport(context);
+      return;
+    case '/admin/api/usage/series':
+      await usageSeries(context);
       return;
     case '/admin/api/tokens':
       await tokensCollection(context);

@@ -1,6 +1,12 @@
 import { notFound } from '../errors/gateway-error.js';
 import { fromRows } from '../recorder/sql/interception-rows.js';
-import { USAGE_GROUPS, type UsageGroupBy } from '../recorder/sql/interception-store.js';
+import {
+  SERIES_BUCKETS,
+  USAGE_GROUPS,
+  type SeriesBucket,
+  type SeriesBy,
+  type UsageGroupBy,
+} from '../recorder/sql/interception-store.js';
 import {
   fromDatabase,
   recordingOff,
@@ -9,7 +15,12 @@ import {
   type AdminRecords,
 } from './admin-context.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { interceptionDetail, interceptionItem, usageGroupView } from './interception-view.js';
+import {
+  interceptionDetail,
+  interceptionItem,
+  usageGroupView,
+  usagePointView,
+} from './interception-view.js';
 import { badParameter, QueryParams } from './query-params.js';
 
 export const DEFAULT_LIMIT = 50;
@@ -18,6 +29,9 @@ export const MAX_LIMIT = 500;
 const LIST_PARAMS = ['limit', 'cursor', 'user', 'provider', 'model', 'since', 'until'];
 const USAGE_PARAMS = ['group_by', 'since', 'until'];
 const GROUPS = Object.keys(USAGE_GROUPS) as UsageGroupBy[];
+const SERIES_PARAMS = ['bucket', 'by', 'since', 'until'];
+const BUCKETS = Object.keys(SERIES_BUCKETS) as SeriesBucket[];
+const SERIES_BY = GROUPS.filter((group): group is SeriesBy => group !== 'day');
 
 function records(context: AdminContext): AdminRecords {
   if (context.records === undefined) throw recordingOff();
@@ -79,6 +93,26 @@ export async function usageReport(context: AdminContext): Promise<void> {
   const store = records(context);
   const groups = await fromDatabase(context, () => store.use((s) => s.usage(query)));
   context.exchange.sendJson(200, JSON.stringify({ groups: groups.map(usageGroupView) }));
+}
+
+/**
+ * `GET /admin/api/usage/series?bucket=hour|day&by=user|model|provider|client&since=&until=`:
+ * the usage report per UTC hour or day and key, for the dashboard's charts.
+ */
+export async function usageSeries(context: AdminContext): Promise<void> {
+  requireMethod(context, 'GET');
+  const params = new QueryParams(context.search, SERIES_PARAMS);
+  const bucket = params.oneOf('bucket', BUCKETS);
+  if (bucket === undefined) throw badParameter('bucket', `required, one of ${BUCKETS.join(', ')}`);
+  const by = params.oneOf('by', SERIES_BY);
+  if (by === undefined) throw badParameter('by', `required, one of ${SERIES_BY.join(', ')}`);
+  const query = { bucket, by, ...params.timeRange() };
+  const store = records(context);
+  const points = await fromDatabase(context, () => store.use((s) => s.usageSeries(query)));
+  context.exchange.sendJson(
+    200,
+    JSON.stringify({ bucket, by, points: points.map(usagePointView) }),
+  );
 }
 
 function optional<K extends string>(

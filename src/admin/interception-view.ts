@@ -5,7 +5,7 @@ import type {
   UpstreamAttempt,
   UpstreamCallRecord,
 } from '../recorder/interception.js';
-import type { UsageGroup } from '../recorder/sql/interception-store.js';
+import type { UsageGroup, UsagePoint } from '../recorder/sql/interception-store.js';
 import { isoTime } from './iso-time.js';
 
 /*
@@ -114,4 +114,9 @@ export function usageGroupView(group: UsageGroup): Record<string, unknown> {
     cost_usd: group.costUsd,
     unpriced: group.unpriced,
   };
+}
+
+/** One point of `GET /admin/api/usage/series`: a bucket's start, then a usage group's fields. */
+export function usagePointView(point: UsagePoint): Record<string, unknown> {
+  return { start: isoTime(point.start), ...usageGroupView(point) };
 }

@@ -65,6 +65,7 @@ describe('startupFields', () => {
       ],
       byok: true,
       admin_api: true,
+      workers: 1,
       recording: 'postgres://sy:***@db/sy',
       key_state: 'redis://:***@cache:6379',
       gateway_tokens: 1,

@@ -228,3 +228,51 @@ describe('JsonObjectText.spliced', () => {
     expect(JSON.parse(result.toString())).toEqual({ a: 1, b: 2 });
   });
 });
+
+describe('lastElements', () => {
+  const elementsOf = (text: string, key = 'a'): unknown[] => {
+    const scan = scanJson(Buffer.from(text));
+    if (scan.kind !== 'object') throw new Error('not an object');
+    return [...scan.object.lastElements(key)];
+  };
+
+  it('gives an array member’s elements last first, as JSON.parse reads them', () => {
+    const documents = [
+      '{"a":[]}',
+      '{"a":[ ]}',
+      '{"a":[1]}',
+      '{"a":[1,2,3]}',
+      '{ "a" : [ 1 , "two" , null , true , false , -3.5e2 ] }',
+      '{"a":[{"role":"user","content":"a ] } , [ \\" quote"},[1,[2,[3]]],{}]}',
+      '{"a":["\\u00e9\\n", "ünïcödé ✓", {"k":[",",","]}]}',
+      `{"b":1,"a":[${Array.from({ length: 50 }, (_, i) => JSON.stringify({ i, text: 'x'.repeat(i * 7) })).join(',\n  ')}],"c":[9]}`,
+    ];
+    for (const text of documents) {
+      const parsed = (JSON.parse(text) as { a: unknown[] }).a;
+      expect(elementsOf(text), text).toEqual([...parsed].reverse());
+    }
+  });
+
+  it('agrees with JSON.parse on any array, however it is spaced', () => {
+    fc.assert(
+      fc.property(fc.array(fc.jsonValue()), fc.boolean(), (array, spaced) => {
+        const text = `{"a":${JSON.stringify(array, null, spaced ? 2 : undefined)}}`;
+        const parsed = (JSON.parse(text) as { a: unknown[] }).a;
+        expect(elementsOf(text)).toEqual([...parsed].reverse());
+      }),
+    );
+  });
+
+  it('is empty for an absent member or one that is not an array', () => {
+    expect(elementsOf('{"a":{"b":[1]}}')).toEqual([]);
+    expect(elementsOf('{"a":"[1,2]"}')).toEqual([]);
+    expect(elementsOf('{"b":[1]}')).toEqual([]);
+  });
+
+  it('parses only as far as the reader goes', () => {
+    const scan = scanJson(Buffer.from('{"a":[{"bad":1},{"last":2}]}'));
+    if (scan.kind !== 'object') throw new Error('not an object');
+    const first = scan.object.lastElements('a').next();
+    expect(first.value).toEqual({ last: 2 });
+  });
+});

@@ -6,6 +6,8 @@
  * `JSON.parse(bytes.toString('utf8'))` accepts (the property tests hold it to that).
  */
 
+const COMMA = Buffer.from(',');
+
 export interface MemberSpan {
   readonly key: string;
   /** Byte offsets of the member's value. */
@@ -246,6 +248,20 @@ export class JsonObjectText {
   }
 
   /**
+   * The elements of a member that is an array, last first, each parsed only when the
+   * iteration reaches it: a reader of the last few messages of a long conversation parses
+   * those, not the whole array. Empty when the member is absent or not an array.
+   */
+  *lastElements(key: string): Generator<unknown, void, undefined> {
+    const member = this.member(key);
+    if (member === undefined || this.raw[member.valueStart] !== 0x5b) return;
+    const spans = elementSpans(this.raw, member.valueStart, member.valueEnd);
+    for (let e = spans.length - 2; e >= 0; e -= 2) {
+      yield JSON.parse(this.raw.toString('utf8', spans[e], spans[e + 1])) as unknown;
+    }
+  }
+
+  /**
    * A copy with one member set to `valueJson`: replaced in place when present, otherwise
    * inserted first. Every other byte stays as the client sent it.
    */
@@ -254,18 +270,19 @@ export class JsonObjectText {
   }
 
   /** The splice `withMember` makes, for combining with other edits of the same body. */
-  memberSplice(key: string, valueJson: string | Buffer): Splice {
+  memberSplice(key: string, valueJson: string | Buffer | readonly Buffer[]): Splice {
     const value = typeof valueJson === 'string' ? Buffer.from(valueJson) : valueJson;
     const existing = this.member(key);
     if (existing !== undefined) {
       return { start: existing.valueStart, end: existing.valueEnd, bytes: value };
     }
     const at = this.raw.indexOf(0x7b) + 1;
-    const bytes = Buffer.concat([
+    // Pieces, not one Buffer: a large value (the injected tools) is copied once, by `spliced`.
+    const bytes = [
       Buffer.from(`${JSON.stringify(key)}:`),
-      value,
-      Buffer.from(this.members.length === 0 ? '' : ','),
-    ]);
+      ...(Buffer.isBuffer(value) ? [value] : value),
+      ...(this.members.length === 0 ? [] : [COMMA]),
+    ];
     return { start: at, end: at, bytes };
   }
 
@@ -280,9 +297,10 @@ export class JsonObjectText {
       const insertion = splice.start === splice.end;
       // Two members inserted into an empty object need the comma neither carries.
       if (insertion && this.members.length === 0 && splice.start === previousInsertion) {
-        parts.push(Buffer.from(','));
+        parts.push(COMMA);
       }
-      parts.push(splice.bytes);
+      if (Buffer.isBuffer(splice.bytes)) parts.push(splice.bytes);
+      else parts.push(...splice.bytes);
       if (insertion) previousInsertion = splice.start;
       at = splice.end;
     }
@@ -291,9 +309,49 @@ export class JsonObjectText {
   }
 }
 
-/** Replace bytes `start`..`end` of a body with `bytes` (an insertion when they are equal). */
+/**
+ * Start and end offsets (flattened pairs) of the elements of the array at `start`..`end` of
+ * an already validated body: only depth and strings are tracked, nothing is built.
+ */
+function elementSpans(b: Buffer, start: number, end: number): number[] {
+  const words = wordsOf(b);
+  const spans: number[] = [];
+  let depth = 0;
+  let elementStart = -1;
+  let last = start;
+  for (let i = start; i < end;) {
+    const c = b[i];
+    if (c === QUOTE) {
+      if (depth === 1 && elementStart < 0) elementStart = i;
+      i = skipString(b, i, words);
+      last = i;
+      continue;
+    }
+    if (c === 0x5b || c === 0x7b) {
+      if (depth === 1 && elementStart < 0) elementStart = i;
+      depth++;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+      if (depth === 0) break;
+    } else if (depth === 1 && c === 0x2c) {
+      spans.push(elementStart, last);
+      elementStart = -1;
+    } else if (depth === 1 && elementStart < 0 && WHITESPACE[c ?? 0] !== 1) {
+      elementStart = i;
+    }
+    i++;
+    if (WHITESPACE[c ?? 0] !== 1) last = i;
+  }
+  if (elementStart >= 0) spans.push(elementStart, last);
+  return spans;
+}
+
+/**
+ * Replace bytes `start`..`end` of a body with `bytes` (an insertion when they are equal);
+ * `bytes` may come in pieces, joined only when the body is.
+ */
 export interface Splice {
   readonly start: number;
   readonly end: number;
-  readonly bytes: Buffer;
+  readonly bytes: Buffer | readonly Buffer[];
 }

@@ -1,4 +1,4 @@
-import { asRecord, stringField } from './json-access.js';
+import { asRecord, stringField, type JsonRecord } from './json-access.js';
 
 /**
  * The text of a message's `content`: the string itself, or the text parts of an array of
@@ -20,16 +20,16 @@ export function contentText(content: unknown, textTypes: readonly string[]): str
 }
 
 /**
- * The text of the last message from the user that has any: a follow-up that only returns
- * tool results carries no prompt of its own, so the search goes on to the one before.
+ * The text of the last message from the user that has any, from messages given last first:
+ * a follow-up that only returns tool results carries no prompt of its own, so the search
+ * goes on to the one before.
  */
 export function lastUserText(
-  messages: unknown,
-  textOf: (message: NonNullable<ReturnType<typeof asRecord>>) => string,
+  lastFirst: Iterable<unknown>,
+  textOf: (message: JsonRecord) => string,
 ): string | undefined {
-  if (!Array.isArray(messages)) return undefined;
-  for (let i = messages.length - 1; i >= 0; i--) {
-    const message = asRecord(messages[i]);
+  for (const element of lastFirst) {
+    const message = asRecord(element);
     if (message === undefined || stringField(message, 'role') !== 'user') continue;
     const text = textOf(message);
     if (text !== '') return text;

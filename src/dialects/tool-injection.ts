@@ -29,24 +29,26 @@ const OPEN = Buffer.from('[');
 const CLOSE = Buffer.from(']');
 const WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
 
+function isNull(raw: Buffer, start: number, end: number): boolean {
+  return end - start === 4 && raw.toString('latin1', start, end) === 'null';
+}
+
 /** The edit `withTools` makes, for combining with a dialect's other edits of the body. */
 export function toolsSplice(body: JsonObjectText, declarations: Buffer): Splice | undefined {
   if (declarations.length === 0) return undefined;
   const member = body.member('tools');
   const raw = body.raw;
-  if (member === undefined || raw.toString('utf8', member.valueStart, member.valueEnd) === 'null') {
-    return body.memberSplice('tools', Buffer.concat([OPEN, declarations, CLOSE]));
+  // The declarations (tens of KB with many tools) go in as a piece of their own: `spliced`
+  // copies them once, into the body sent upstream.
+  if (member === undefined || isNull(raw, member.valueStart, member.valueEnd)) {
+    return body.memberSplice('tools', [OPEN, declarations, CLOSE]);
   }
   if (raw[member.valueStart] !== 0x5b) return undefined;
   const close = member.valueEnd - 1;
   let last = close - 1;
   while (WHITESPACE.has(raw[last] ?? 0)) last--;
   const empty = last === member.valueStart;
-  return {
-    start: close,
-    end: close,
-    bytes: empty ? declarations : Buffer.concat([COMMA, declarations]),
-  };
+  return { start: close, end: close, bytes: empty ? declarations : [COMMA, declarations] };
 }
 
 function withTools(body: JsonObjectText, declarations: Buffer): Buffer {

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { ApiFamily } from '../dialects/dialect.js';
 import { errorBody } from '../dialects/error-shapes.js';
 import type { GatewayError } from '../errors/gateway-error.js';
 import { Cancellation } from '../upstream/cancellation.js';
 import type { UpstreamBody } from '../upstream/upstream-body.js';
+import { timeOrderedId } from './request-id.js';
 
 export const REQUEST_ID_HEADER = 'x-switchyard-request-id';
 
@@ -40,7 +40,7 @@ export class Exchange {
     now: number,
   ) {
     this.startedAt = now;
-    this.id = randomUUID();
+    this.id = timeOrderedId(now);
     // Set before anything is written, so every answer carries it, errors included.
     res.setHeader(REQUEST_ID_HEADER, this.id);
     res.on('close', () => {

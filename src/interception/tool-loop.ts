@@ -9,6 +9,7 @@ import type {
   Turn,
 } from '../dialects/agentic.js';
 import type { BridgeRequest, Dialect } from '../dialects/dialect.js';
+import { joinedText } from '../dialects/bounded-text.js';
 import { scanJson } from '../dialects/json-object.js';
 import { addUsage, emptyUsage, type TokenUsage } from '../dialects/token-usage.js';
 import { GatewayError } from '../errors/gateway-error.js';
@@ -57,7 +58,7 @@ export interface ToolLoopResult extends Ending {
   readonly usage: TokenUsage;
   /** Summed over the calls that reported counts beyond `usage`'s; undefined when none did. */
   readonly otherUsage?: Record<string, number> | undefined;
-  /** Not collected across the loop's rewritten answers yet: see the README's Recording. */
+  /** Every call's reasoning text, when `recording.thoughts` asked for it. */
   readonly thoughts?: string | undefined;
   readonly calls: readonly UpstreamCallRecord[];
   readonly toolCalls: readonly ToolCallRecord[];
@@ -89,12 +90,19 @@ export async function runToolLoop(
   const { exchange, dialect, codec, request, tools } = loop;
   const calls: UpstreamCallRecord[] = [];
   const toolCalls: ToolCallRecord[] = [];
+  const thoughts: string[] = [];
+  const collect = deps.keepTexts.thoughts
+    ? (text: string | undefined) => {
+        if (text !== undefined) thoughts.push(text);
+      }
+    : undefined;
   const result = (failure: Ending): ToolLoopResult => ({
     ...failure,
     usage: calls.reduce((sum, call) => addUsage(sum, call.usage), emptyUsage()),
     otherUsage: sumOtherUsage(calls),
     calls,
     toolCalls,
+    thoughts: joinedText(thoughts),
   });
   const headers = {
     ...upstreamRequestHeaders(exchange.req.headers, {
@@ -107,11 +115,20 @@ export async function runToolLoop(
   const assembler: Assembler = request.stream
     ? { kind: 'stream', stream: codec.streaming(isInjected, request) }
     : { kind: 'blocking', blocking: codec.blocking(isInjected) };
-  // Tool calls stop when the client leaves or the gateway shuts down.
-  const stop = new AbortController();
-  const unlink = exchange.cancellation.onCancel(() => {
-    stop.abort();
-  });
+  // Tool calls stop when the client leaves or the gateway shuts down. Made at the first
+  // tool call: most requests call none, and pay for neither the controller nor the link.
+  let stop: AbortController | undefined;
+  let unlink: (() => void) | undefined;
+  const stopSignal = (): AbortSignal => {
+    if (stop === undefined) {
+      const controller = new AbortController();
+      stop = controller;
+      unlink = exchange.cancellation.onCancel(() => {
+        controller.abort();
+      });
+    }
+    return stop.signal;
+  };
   let body = dialect.upstreamBody(request, dialect.tools.declarations(tools.tools));
   // The breaker's pass of the upstream call under way, until its answer is read.
   let pass: BreakerPass | undefined;
@@ -137,7 +154,7 @@ export async function runToolLoop(
         deps.clock,
         attempts,
       );
-      const step = await readTurn(loop, assembler, response, iteration, deps);
+      const step = await readTurn(loop, assembler, response, iteration, deps, collect);
       recordVerdict(
         pass,
         step.kind === 'ended'
@@ -167,7 +184,7 @@ export async function runToolLoop(
         } else exchange.end();
         return result({ outcome: 'completed', status: response.status, error: undefined });
       }
-      const outcomes = await runTools(turn.injectedCalls, tools, stop.signal, (record) => {
+      const outcomes = await runTools(turn.injectedCalls, tools, stopSignal(), (record) => {
         const toolRecord = { ...record, iteration };
         toolCalls.push(toolRecord);
         loop.watch?.toolCall?.(toolRecord, deps.clock.now());
@@ -185,7 +202,7 @@ export async function runToolLoop(
     recordVerdict(pass, failure, thrown);
     return result(failure);
   } finally {
-    unlink();
+    unlink?.();
   }
 }
 
@@ -230,6 +247,7 @@ async function readTurn(
   response: UpstreamResponse,
   iteration: number,
   deps: BridgeDeps,
+  collectThoughts: ((text: string | undefined) => void) | undefined,
 ): Promise<Step> {
   const { exchange, dialect } = loop;
   const family = dialect.family;
@@ -246,13 +264,27 @@ async function readTurn(
     const { stream } = assembler;
     const downstream = decodedHeaders(response);
     const observer = stream.iteration();
-    const failure = await pumpEvents(exchange, response, observer.onEvent, () => {
+    // The codec's observer rewrites what the client sees; the reasoning text is read beside
+    // it by the dialect's plain observer, only when thoughts are kept.
+    const reader =
+      collectThoughts === undefined
+        ? undefined
+        : dialect.observeStream(loop.request, { collectThoughts: true });
+    const onEvent: typeof observer.onEvent =
+      reader === undefined
+        ? observer.onEvent
+        : (type, event) => {
+            reader.onEvent(type, event);
+            return observer.onEvent(type, event);
+          };
+    const failure = await pumpEvents(exchange, response, onEvent, () => {
       if (exchange.phase === 'before') {
         exchange.commitEventStream(response.status, downstream, (error) =>
           stream.errorEvent(error),
         );
       }
     });
+    collectThoughts?.(reader?.thoughts());
     if (observer.end !== 'completed') {
       const ended = endStream(exchange, family, observer, failure);
       return {
@@ -268,6 +300,7 @@ async function readTurn(
     const headers = decodedHeaders(response);
     const whole = await readWholeBody(response);
     const scan = scanJson(whole);
+    if (scan.kind === 'object') collectThoughts?.(dialect.thoughtsOf(scan.object));
     if (iteration === 0 && (scan.kind !== 'object' || whole.indexOf(INJECTED_MARK) === -1)) {
       // No injected call in the first answer (or no JSON at all): it goes as it came.
       exchange.respond(response.status, headers, whole);

@@ -56,6 +56,62 @@ describe('Pricer', () => {
     expect(cost).toBeCloseTo(table?.total_price ?? -1, 12);
   });
 
+  it("agrees with the table's own calculation for every model and size, tiers included", () => {
+    const models: [PriceQuery['providerType'], string][] = [
+      ['anthropic', 'claude-sonnet-4-5'],
+      ['anthropic', 'claude-opus-4-1'],
+      ['anthropic', 'claude-3-5-haiku-latest'],
+      ['anthropic', 'claude-opus-4-8'],
+      ['openai', 'gpt-4o'],
+      ['openai', 'gpt-4o-mini'],
+      ['openai', 'gpt-5'],
+      ['openai', 'o3'],
+      ['openai', 'gpt-4.1'],
+    ];
+    // Tokens by kind: uncached input, cache read, cache write, output.
+    const sizes = [
+      [10, 0, 0, 5],
+      [1200, 52_000, 800, 340],
+      // Above the 200k-token tiers some models have.
+      [150_000, 90_000, 10_000, 4000],
+    ] as const;
+    let priced = 0;
+    for (const [providerType, model] of models) {
+      const pricer = new Pricer(new Map());
+      for (const [uncached, read, written, output] of sizes) {
+        // OpenAI has no cache writes and counts cached tokens within its input.
+        const write = providerType === 'anthropic' ? written : 0;
+        const usage = {
+          input: providerType === 'anthropic' ? uncached : uncached + read,
+          output,
+          cacheRead: read,
+          cacheCreation: write,
+          reasoning: 0,
+        };
+        const table = calcPrice(
+          {
+            input_tokens: uncached + read + write,
+            output_tokens: output,
+            cache_read_tokens: read,
+            ...(write > 0 ? { cache_write_tokens: write } : {}),
+          },
+          model,
+          { providerId: providerType, timestamp: new Date(AT) },
+        );
+        const cost = pricer.costUsd(
+          query({ provider: providerType, providerType, family: providerType, model, usage }),
+        );
+        if (table === null) {
+          expect(cost, model).toBeUndefined();
+          continue;
+        }
+        priced++;
+        expect(cost, `${model} ${JSON.stringify(usage)}`).toBeCloseTo(table.total_price, 12);
+      }
+    }
+    expect(priced).toBeGreaterThanOrEqual(15);
+  });
+
   it('lets an override win, provider-qualified over bare, cache rates defaulting to input', () => {
     const pricer = new Pricer(
       overrides({

@@ -44,7 +44,7 @@ class ScriptedStore implements RecordStore {
   }
 }
 
-function setup(options: { capacity?: number; batchSize?: number } = {}) {
+function setup(options: { capacity?: number; batchSize?: number; lingerMs?: number } = {}) {
   const store = new ScriptedStore();
   const scheduler = new FakeClock();
   const { logger, lines } = captureLogger();
@@ -68,6 +68,41 @@ function many(n: number): Interception[] {
 }
 
 describe('Recorder', () => {
+  it('lets a small batch wait lingerMs for more, writes a full one at once, and drains without waiting', async () => {
+    // A linger far longer than the test: what is written was not written by its timer.
+    const { store, recorder } = setup({ batchSize: 4, lingerMs: 60_000 });
+    const idle = () => new Promise((resolve) => setImmediate(resolve));
+    // The connection made at start, out of the way.
+    recorder.start();
+    await idle();
+    await idle();
+    const all = many(7);
+    for (const i of all.slice(0, 2)) recorder.record(i);
+    await idle();
+    await idle();
+    expect(store.writes).toEqual([]);
+    // Reaching a full batch does not wait: the two waiting and two more go together.
+    for (const i of all.slice(2, 4)) recorder.record(i);
+    await vi.waitFor(() => {
+      expect(store.writes).toEqual([4]);
+    });
+    // Shutdown does not wait for the linger either.
+    for (const i of all.slice(4)) recorder.record(i);
+    await recorder.drain(1_000);
+    expect(store.writes).toEqual([4, 3]);
+    expect(store.stored).toEqual(all.map((i) => i.id));
+  });
+
+  it('writes a small batch once its linger is over', async () => {
+    const { store, recorder } = setup({ batchSize: 100, lingerMs: 5 });
+    const [one] = many(1);
+    recorder.record(one as Interception);
+    await vi.waitFor(() => {
+      expect(store.stored).toEqual([one?.id]);
+    });
+    expect(store.writes).toEqual([1]);
+  });
+
   it('queues without waiting for a slow database, drops past capacity, logs the burst once', async () => {
     const { store, recorder, logged } = setup({ capacity: 10, batchSize: 4 });
     store.hold();

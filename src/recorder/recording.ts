@@ -42,7 +42,10 @@ export interface RecordingDeps {
   readonly logger: Logger;
   readonly clock: Clock;
   /** Queue and retry tuning (tests, benchmarks). */
-  readonly tuning?: Pick<RecorderOptions, 'capacity' | 'batchSize' | 'retryMinMs' | 'retryMaxMs'>;
+  readonly tuning?: Pick<
+    RecorderOptions,
+    'capacity' | 'batchSize' | 'retryMinMs' | 'retryMaxMs' | 'lingerMs'
+  >;
   /** Told of every batch write (tracing). */
   readonly onWrite?: RecorderOptions['onWrite'];
 }
@@ -65,6 +68,8 @@ export function databaseCheck(
       status.lastErrorAt === undefined ? null : new Date(status.lastErrorAt).toISOString(),
   };
 }
+
+export const SQLITE_LINGER_MS = 50;
 
 /**
  * Wires the recorder and retention for the configured database and starts both. The SQL
@@ -90,10 +95,21 @@ export async function startRecording(
       deps.logger.debug({ error: error.message, database }, 'recorder: database connection lost');
     },
   });
+  // SQLite writes run on a thread of their own (better-sqlite3 is synchronous); PostgreSQL's
+  // driver is asynchronous already, so its writes stay here.
+  const writes =
+    target.engine === 'sqlite'
+      ? new (await import('./worker-record-store.js')).WorkerRecordStore({
+          path: target.path,
+          prepare: () => store.connect(),
+        })
+      : store;
   const recorder = new Recorder({
+    // A SQLite commit costs as much as a few hundred rows; under load, 50 ms gathers them.
+    ...(target.engine === 'sqlite' ? { lingerMs: SQLITE_LINGER_MS } : {}),
     ...deps.tuning,
     ...(deps.onWrite === undefined ? {} : { onWrite: deps.onWrite }),
-    store,
+    store: writes,
     database,
     logger: deps.logger,
     clock: deps.clock,
@@ -114,6 +130,8 @@ export async function startRecording(
     async close(timeoutMs) {
       await retention.stop();
       await recorder.drain(timeoutMs);
+      // The recorder closed its store; the one for reads and retention is left.
+      if (writes !== store) await store.close();
     },
   };
 }

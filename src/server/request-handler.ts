@@ -1,4 +1,5 @@
 import { handleAdmin, type AdminDeps } from '../admin/admin-api.js';
+import { isDashboardPath } from '../admin/dashboard-assets.js';
 import { identifyCaller, type AuthPolicy, type Caller } from '../auth/caller.js';
 import type { GatewayError } from '../errors/gateway-error.js';
 import { bridge } from '../interception/bridge.js';
@@ -102,7 +103,11 @@ async function handle(exchange: Exchange, deps: HandlerDeps): Promise<void> {
     await serveMetrics(exchange, method, deps.metrics);
     return;
   }
-  if (path === '/admin' || path.startsWith('/admin/')) {
+  if (isDashboardPath(path)) {
+    await deps.dashboard.serve(exchange, path);
+    return;
+  }
+  if (path.startsWith('/admin/')) {
     await handleAdmin(exchange, path, deps);
     return;
   }

@@ -1,4 +1,3 @@
-import type { Counter, Gauge, Histogram } from 'prom-client';
 import type { ProviderBreakers } from '../breaker/provider-breakers.js';
 import type {
   InterceptionEnd,
@@ -8,12 +7,8 @@ import type {
 } from '../interception/observer.js';
 import type { Pool } from '../keypool/pool.js';
 import type { ToolCallRecord } from '../recorder/interception.js';
-import { LabelTree } from './label-tree.js';
+import type { CounterChild, HistogramChild } from './bound-series.js';
 import type { GatewayMetrics } from './metrics.js';
-
-type CounterChild = ReturnType<Counter['labels']>;
-type GaugeChild = ReturnType<Gauge['labels']>;
-type HistogramChild = ReturnType<Histogram['labels']>;
 
 const STATUS_CLASSES = ['none', '1xx', '2xx', '3xx', '4xx', '5xx'] as const;
 
@@ -32,7 +27,8 @@ const TOKEN_TYPES = [
 
 /** One provider's children that need no other label, bound when the provider is first seen. */
 interface ProviderSeries {
-  readonly inFlight: GaugeChild;
+  readonly name: string;
+  readonly inFlight: CounterChild;
   readonly upstreamLatency: HistogramChild;
   readonly failovers: HistogramChild;
 }
@@ -44,13 +40,6 @@ interface ProviderSeries {
  */
 export class MetricsObserver implements InterceptionObserver {
   private readonly providers = new Map<string, ProviderSeries>();
-  private readonly interceptions: LabelTree<CounterChild>;
-  private readonly duration: LabelTree<HistogramChild>;
-  private readonly ttfb: LabelTree<HistogramChild>;
-  private readonly attempts: LabelTree<CounterChild>;
-  private readonly tokens: LabelTree<CounterChild>;
-  private readonly cost: LabelTree<CounterChild>;
-  private readonly toolCalls: LabelTree<CounterChild>;
 
   constructor(
     private readonly metrics: GatewayMetrics,
@@ -60,77 +49,74 @@ export class MetricsObserver implements InterceptionObserver {
       readonly breakers: ProviderBreakers | undefined;
     }[],
   ) {
-    const m = metrics;
-    this.interceptions = new LabelTree((v) => m.interceptions.labels(...v));
-    this.duration = new LabelTree((v) => m.duration.labels(...v));
-    this.ttfb = new LabelTree((v) => m.timeToFirstByte.labels(...v));
-    this.attempts = new LabelTree((v) => m.upstreamAttempts.labels(...v));
-    this.tokens = new LabelTree((v) => m.tokens.labels(...v));
-    this.cost = new LabelTree((v) => m.cost.labels(...v));
-    this.toolCalls = new LabelTree((v) => m.toolCalls.labels(...v));
     for (const provider of providers)
       this.subscribe(provider.name, provider.pool, provider.breakers);
   }
 
   start(start: InterceptionStart): InterceptionWatch {
     const series = this.series(start.provider);
-    series.inFlight.inc();
-    const api = start.dialect ?? 'passthrough';
-    return {
-      committed: (at) => {
-        this.ttfb.get(start.provider, api).observe((at - start.startedAt) / 1000);
-      },
-      toolCall: (call) => {
-        this.toolCall(call);
-      },
-      end: (end) => {
-        series.inFlight.dec();
-        this.end(start, api, series, end);
-      },
-    };
+    series.inFlight.value++;
+    // Only what the counts need is kept: never the request's headers or body.
+    return new WatchedInterception(
+      this,
+      series,
+      start.dialect ?? 'passthrough',
+      start.kind === 'passthrough' ? undefined : (start.model ?? ''),
+      start.startedAt,
+    );
   }
 
-  private end(
-    start: InterceptionStart,
-    api: string,
+  /** Counts an interception that ended. */
+  ended(
     series: ProviderSeries,
+    api: string,
+    requestModel: string | undefined,
+    startedAt: number,
     end: InterceptionEnd,
   ): void {
-    const { provider } = start;
-    const models = this.metrics.models;
+    const m = this.metrics;
+    const provider = series.name;
     const model =
-      start.kind === 'passthrough'
+      requestModel === undefined
         ? 'none'
-        : end.outcome === 'completed' && start.model !== undefined
-          ? models.admit(start.model)
-          : models.label(start.model);
+        : end.outcome === 'completed'
+          ? m.models.admit(requestModel)
+          : m.models.label(requestModel);
     const client = end.record?.client.name ?? 'other';
-    this.interceptions.get(provider, model, api, end.outcome, client).inc();
-    this.duration.get(provider, api).observe((end.endedAt - start.startedAt) / 1000);
+    m.interceptions.labels(provider, model, api, end.outcome, client).value++;
+    m.duration.labels(provider, api).observe((end.endedAt - startedAt) / 1000);
     let failedOver = 0;
     for (const attempt of end.attempts) {
       if (attempt.failedOver) failedOver++;
-      this.attempts
-        .get(provider, statusClass(attempt.status), attempt.failedOver ? 'true' : 'false')
-        .inc();
+      m.upstreamAttempts.labels(
+        provider,
+        statusClass(attempt.status),
+        attempt.failedOver ? 'true' : 'false',
+      ).value++;
       series.upstreamLatency.observe(attempt.latencyMs / 1000);
     }
     series.failovers.observe(failedOver);
     const record = end.record;
     if (record === undefined) return;
+    const { usage } = record;
     for (const [field, type] of TOKEN_TYPES) {
-      const count = record.usage[field];
-      if (count > 0) this.tokens.get(provider, model, type).inc(count);
+      const count = usage[field];
+      if (count > 0) m.tokens.labels(provider, model, type).value += count;
     }
     if (record.costUsd !== undefined && record.costUsd > 0) {
-      this.cost.get(provider, model).inc(record.costUsd);
+      m.cost.labels(provider, model).value += record.costUsd;
     }
   }
 
-  private toolCall(call: ToolCallRecord): void {
+  committed(series: ProviderSeries, api: string, ms: number): void {
+    this.metrics.timeToFirstByte.labels(series.name, api).observe(ms / 1000);
+  }
+
+  toolCall(call: ToolCallRecord): void {
     // The client's own tools are named by the client: only the gateway's are counted.
     if (!call.injected || call.server === undefined) return;
-    this.toolCalls.get(call.server, call.tool, call.error === undefined ? 'ok' : 'error').inc();
+    this.metrics.toolCalls.labels(call.server, call.tool, call.error === undefined ? 'ok' : 'error')
+      .value++;
   }
 
   private series(provider: string): ProviderSeries {
@@ -138,6 +124,7 @@ export class MetricsObserver implements InterceptionObserver {
     if (series === undefined) {
       const m = this.metrics;
       series = {
+        name: provider,
         inFlight: m.inFlight.labels(provider),
         upstreamLatency: m.upstreamLatency.labels(provider),
         failovers: m.failovers.labels(provider),
@@ -153,26 +140,54 @@ export class MetricsObserver implements InterceptionObserver {
     // Counters start at 0, so that the first event is an increase Prometheus can see.
     for (const key of pool.keys) {
       for (const to of ['temporary', 'permanent', 'valid']) {
-        m.keyTransitions.labels(provider, String(key.index), to).inc(0);
+        m.keyTransitions.labels(provider, String(key.index), to);
       }
     }
-    for (const kind of ['rate-limited', 'permanent'])
-      m.poolExhaustions.labels(provider, kind).inc(0);
+    for (const kind of ['rate-limited', 'permanent']) m.poolExhaustions.labels(provider, kind);
     pool.onTransition((transition) => {
       // Another replica's mark, heard through the shared key state: that replica counted it.
       if (transition.cause.source === 'shared') return;
-      m.keyTransitions.labels(provider, String(transition.key.index), transition.to).inc();
+      m.keyTransitions.labels(provider, String(transition.key.index), transition.to).value++;
     });
     pool.onExhaustion((kind) => {
-      m.poolExhaustions.labels(provider, kind).inc();
+      m.poolExhaustions.labels(provider, kind).value++;
     });
     breakers?.onTransition((event) => {
-      m.breakerTransitions.labels(provider, event.api, m.models.label(event.model), event.to).inc();
+      m.breakerTransitions.labels(provider, event.api, m.models.label(event.model), event.to)
+        .value++;
     });
     breakers?.onRejection((rejection) => {
-      m.breakerRejections
-        .labels(provider, rejection.api, m.models.label(rejection.model), rejection.state)
-        .inc();
+      m.breakerRejections.labels(
+        provider,
+        rejection.api,
+        m.models.label(rejection.model),
+        rejection.state,
+      ).value++;
     });
+  }
+}
+
+/** One interception being counted: a method per event, no closure per request. */
+class WatchedInterception implements InterceptionWatch {
+  constructor(
+    private readonly observer: MetricsObserver,
+    private readonly series: ProviderSeries,
+    private readonly api: string,
+    /** Undefined for passthrough. */
+    private readonly model: string | undefined,
+    private readonly startedAt: number,
+  ) {}
+
+  committed(at: number): void {
+    this.observer.committed(this.series, this.api, at - this.startedAt);
+  }
+
+  toolCall(call: ToolCallRecord): void {
+    this.observer.toolCall(call);
+  }
+
+  end(end: InterceptionEnd): void {
+    this.series.inFlight.value--;
+    this.observer.ended(this.series, this.api, this.model, this.startedAt, end);
   }
 }

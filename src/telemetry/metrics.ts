@@ -1,10 +1,11 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { BreakerState } from '../breaker/circuit-breaker.js';
 import type { ProviderBreakers } from '../breaker/provider-breakers.js';
 import type { DumpStats } from '../dump/dump-writer.js';
 import type { Pool } from '../keypool/pool.js';
 import type { McpServerStatus } from '../mcp/mcp-hub.js';
 import type { DatabaseCheck } from '../recorder/recording.js';
+import { BoundCounter, BoundGauge, BoundHistogram } from './bound-series.js';
 import { ModelLabels } from './model-labels.js';
 
 /**
@@ -52,33 +53,33 @@ export class GatewayMetrics {
 
   // P providers, M ≤ 51 models, A = 4 APIs (three bridged, passthrough), O = 5 outcomes,
   // C = 5 clients: P × 51 × 4 × 5 × 5 (in practice a few dozen series per provider).
-  readonly interceptions: Counter<'provider' | 'model' | 'api' | 'outcome' | 'client'>;
+  readonly interceptions: BoundCounter;
   // P.
-  readonly inFlight: Gauge<'provider'>;
+  readonly inFlight: BoundGauge;
   // P × 4 APIs × 14 buckets.
-  readonly duration: Histogram<'provider' | 'api'>;
+  readonly duration: BoundHistogram;
   // P × 4 APIs × 14 buckets.
-  readonly timeToFirstByte: Histogram<'provider' | 'api'>;
+  readonly timeToFirstByte: BoundHistogram;
   // P × 14 buckets.
-  readonly upstreamLatency: Histogram<'provider'>;
+  readonly upstreamLatency: BoundHistogram;
   // P × 6 status classes × 2.
-  readonly upstreamAttempts: Counter<'provider' | 'status_class' | 'failed_over'>;
+  readonly upstreamAttempts: BoundCounter;
   // P × K keys × 3 states.
-  readonly keyTransitions: Counter<'provider' | 'key_index' | 'to'>;
+  readonly keyTransitions: BoundCounter;
   // P × 2 kinds.
-  readonly poolExhaustions: Counter<'provider' | 'kind'>;
+  readonly poolExhaustions: BoundCounter;
   // P × 7 buckets.
-  readonly failovers: Histogram<'provider'>;
+  readonly failovers: BoundHistogram;
   // P × 51 models × 5 types.
-  readonly tokens: Counter<'provider' | 'model' | 'type'>;
+  readonly tokens: BoundCounter;
   // P × 51 models.
-  readonly cost: Counter<'provider' | 'model'>;
+  readonly cost: BoundCounter;
   // S servers × T tools of theirs (configured, filtered by tool_allow/deny) × 2 outcomes.
-  readonly toolCalls: Counter<'server' | 'tool' | 'outcome'>;
+  readonly toolCalls: BoundCounter;
   // P × 3 APIs × 51 models × 3 states.
-  readonly breakerTransitions: Counter<'provider' | 'api' | 'model' | 'to'>;
+  readonly breakerTransitions: BoundCounter;
   // P × 3 APIs × 51 models × 2 states.
-  readonly breakerRejections: Counter<'provider' | 'api' | 'model' | 'state'>;
+  readonly breakerRejections: BoundCounter;
 
   constructor(sources: MetricSources, options: GatewayMetricsOptions = {}) {
     const registry = options.registry ?? new Registry();
@@ -87,94 +88,94 @@ export class GatewayMetrics {
     if (options.processMetrics !== false)
       collectDefaultMetrics({ register: registry, prefix: 'switchyard_' });
 
-    this.interceptions = new Counter({
-      name: 'switchyard_interceptions_total',
-      help: 'Requests that went upstream (bridged and passthrough), by how they ended.',
-      labelNames: ['provider', 'model', 'api', 'outcome', 'client'] as const,
-      registers,
-    });
-    this.inFlight = new Gauge({
-      name: 'switchyard_interceptions_in_flight',
-      help: 'Interceptions running now.',
-      labelNames: ['provider'] as const,
-      registers,
-    });
-    this.duration = new Histogram({
-      name: 'switchyard_interception_duration_seconds',
-      help: 'From the request arriving to the interception ending (whole streams and tool loops).',
-      labelNames: ['provider', 'api'] as const,
-      buckets: DURATION_BUCKETS,
-      registers,
-    });
-    this.timeToFirstByte = new Histogram({
-      name: 'switchyard_time_to_first_byte_seconds',
-      help: "From the request arriving to the client's status line going out.",
-      labelNames: ['provider', 'api'] as const,
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
-    this.upstreamLatency = new Histogram({
-      name: 'switchyard_upstream_latency_seconds',
-      help: "Per upstream attempt: from sending the request to the answer's head (or the failure).",
-      labelNames: ['provider'] as const,
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
-    this.upstreamAttempts = new Counter({
-      name: 'switchyard_upstream_attempts_total',
-      help: 'Upstream attempts (one per key tried), by status class (none: no answer) and whether the gateway moved on to another key after it.',
-      labelNames: ['provider', 'status_class', 'failed_over'] as const,
-      registers,
-    });
-    this.keyTransitions = new Counter({
-      name: 'switchyard_key_transitions_total',
-      help: "Key state changes made by this process (provider answers, operators, re-checks); other replicas' changes are counted by them.",
-      labelNames: ['provider', 'key_index', 'to'] as const,
-      registers,
-    });
-    this.poolExhaustions = new Counter({
-      name: 'switchyard_pool_exhaustions_total',
-      help: 'Requests answered with no usable key left: rate-limited (429) or permanent (every key failed authentication, 502).',
-      labelNames: ['provider', 'kind'] as const,
-      registers,
-    });
-    this.failovers = new Histogram({
-      name: 'switchyard_failovers_per_request',
-      help: 'Keys failed over from, per interception (over every upstream call of a tool loop).',
-      labelNames: ['provider'] as const,
-      buckets: [0, 1, 2, 3, 5, 10],
-      registers,
-    });
-    this.tokens = new Counter({
-      name: 'switchyard_tokens_total',
-      help: 'Tokens reported by the providers, by type (input, output, cache_read, cache_creation, reasoning).',
-      labelNames: ['provider', 'model', 'type'] as const,
-      registers,
-    });
-    this.cost = new Counter({
-      name: 'switchyard_cost_usd_total',
-      help: 'Estimated cost in US dollars of priced interceptions.',
-      labelNames: ['provider', 'model'] as const,
-      registers,
-    });
-    this.toolCalls = new Counter({
-      name: 'switchyard_tool_calls_total',
-      help: 'Injected MCP tool calls run by the gateway, by outcome (ok, error).',
-      labelNames: ['server', 'tool', 'outcome'] as const,
-      registers,
-    });
-    this.breakerTransitions = new Counter({
-      name: 'switchyard_circuit_breaker_transitions_total',
-      help: 'Circuit breaker state changes.',
-      labelNames: ['provider', 'api', 'model', 'to'] as const,
-      registers,
-    });
-    this.breakerRejections = new Counter({
-      name: 'switchyard_circuit_breaker_rejections_total',
-      help: 'Requests refused with 503 by an open (or saturated half-open) breaker, without calling upstream.',
-      labelNames: ['provider', 'api', 'model', 'state'] as const,
-      registers,
-    });
+    this.interceptions = new BoundCounter(
+      'switchyard_interceptions_total',
+      'Requests that went upstream (bridged and passthrough), by how they ended.',
+      ['provider', 'model', 'api', 'outcome', 'client'],
+      registry,
+    );
+    this.inFlight = new BoundGauge(
+      'switchyard_interceptions_in_flight',
+      'Interceptions running now.',
+      ['provider'],
+      registry,
+    );
+    this.duration = new BoundHistogram(
+      'switchyard_interception_duration_seconds',
+      'From the request arriving to the interception ending (whole streams and tool loops).',
+      ['provider', 'api'],
+      DURATION_BUCKETS,
+      registry,
+    );
+    this.timeToFirstByte = new BoundHistogram(
+      'switchyard_time_to_first_byte_seconds',
+      "From the request arriving to the client's status line going out.",
+      ['provider', 'api'],
+      LATENCY_BUCKETS,
+      registry,
+    );
+    this.upstreamLatency = new BoundHistogram(
+      'switchyard_upstream_latency_seconds',
+      "Per upstream attempt: from sending the request to the answer's head (or the failure).",
+      ['provider'],
+      LATENCY_BUCKETS,
+      registry,
+    );
+    this.upstreamAttempts = new BoundCounter(
+      'switchyard_upstream_attempts_total',
+      'Upstream attempts (one per key tried), by status class (none: no answer) and whether the gateway moved on to another key after it.',
+      ['provider', 'status_class', 'failed_over'],
+      registry,
+    );
+    this.keyTransitions = new BoundCounter(
+      'switchyard_key_transitions_total',
+      "Key state changes made by this process (provider answers, operators, re-checks); other replicas' changes are counted by them.",
+      ['provider', 'key_index', 'to'],
+      registry,
+    );
+    this.poolExhaustions = new BoundCounter(
+      'switchyard_pool_exhaustions_total',
+      'Requests answered with no usable key left: rate-limited (429) or permanent (every key failed authentication, 502).',
+      ['provider', 'kind'],
+      registry,
+    );
+    this.failovers = new BoundHistogram(
+      'switchyard_failovers_per_request',
+      'Keys failed over from, per interception (over every upstream call of a tool loop).',
+      ['provider'],
+      [0, 1, 2, 3, 5, 10],
+      registry,
+    );
+    this.tokens = new BoundCounter(
+      'switchyard_tokens_total',
+      'Tokens reported by the providers, by type (input, output, cache_read, cache_creation, reasoning).',
+      ['provider', 'model', 'type'],
+      registry,
+    );
+    this.cost = new BoundCounter(
+      'switchyard_cost_usd_total',
+      'Estimated cost in US dollars of priced interceptions.',
+      ['provider', 'model'],
+      registry,
+    );
+    this.toolCalls = new BoundCounter(
+      'switchyard_tool_calls_total',
+      'Injected MCP tool calls run by the gateway, by outcome (ok, error).',
+      ['server', 'tool', 'outcome'],
+      registry,
+    );
+    this.breakerTransitions = new BoundCounter(
+      'switchyard_circuit_breaker_transitions_total',
+      'Circuit breaker state changes.',
+      ['provider', 'api', 'model', 'to'],
+      registry,
+    );
+    this.breakerRejections = new BoundCounter(
+      'switchyard_circuit_breaker_rejections_total',
+      'Requests refused with 503 by an open (or saturated half-open) breaker, without calling upstream.',
+      ['provider', 'api', 'model', 'state'],
+      registry,
+    );
 
     this.defineStateGauges(sources, registers);
   }

@@ -31,6 +31,8 @@ export interface HarnessOptions {
   /** Metrics and tracing options of the gateway (a tracer provider of the test's). */
   readonly metrics?: GatewayOptions['metrics'];
   readonly tracing?: GatewayOptions['tracing'];
+  /** A dashboard built for the test (see scripts/build-dashboard.ts). */
+  readonly dashboardDir?: string;
 }
 
 export interface Harness {
@@ -79,6 +81,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...(options.observers === undefined ? {} : { observers: options.observers }),
     ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
     ...(options.tracing === undefined ? {} : { tracing: options.tracing }),
+    ...(options.dashboardDir === undefined ? {} : { dashboardDir: options.dashboardDir }),
   });
   return {
     gateway,

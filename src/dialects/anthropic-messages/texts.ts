@@ -5,7 +5,9 @@ import { contentText, lastUserText } from '../message-text.js';
 
 /** The last user prompt of a Messages request: the text blocks of the last user turn with any. */
 export function anthropicPrompt(body: JsonObjectText): string | undefined {
-  const text = lastUserText(body.value('messages'), (m) => contentText(m['content'], ['text']));
+  const text = lastUserText(body.lastElements('messages'), (m) =>
+    contentText(m['content'], ['text']),
+  );
   return text === undefined ? undefined : joinedText([text]);
 }
 

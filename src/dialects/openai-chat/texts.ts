@@ -5,7 +5,9 @@ import { contentText, lastUserText } from '../message-text.js';
 
 /** The last user prompt of a Chat Completions request. */
 export function chatPrompt(body: JsonObjectText): string | undefined {
-  const text = lastUserText(body.value('messages'), (m) => contentText(m['content'], ['text']));
+  const text = lastUserText(body.lastElements('messages'), (m) =>
+    contentText(m['content'], ['text']),
+  );
   return text === undefined ? undefined : joinedText([text]);
 }
 

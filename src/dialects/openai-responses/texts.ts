@@ -5,9 +5,13 @@ import { contentText, lastUserText } from '../message-text.js';
 
 /** The last user prompt of a Responses request: `input` itself, or its last user message. */
 export function responsesPrompt(body: JsonObjectText): string | undefined {
-  const input = body.value('input');
-  if (typeof input === 'string') return input === '' ? undefined : joinedText([input]);
-  const text = lastUserText(input, (item) => {
+  const member = body.member('input');
+  // A string input is the prompt; otherwise only the last items are parsed.
+  if (member !== undefined && body.raw[member.valueStart] === 0x22) {
+    const input = body.value('input') as string;
+    return input === '' ? undefined : joinedText([input]);
+  }
+  const text = lastUserText(body.lastElements('input'), (item) => {
     const type = stringField(item, 'type');
     if (type !== undefined && type !== 'message') return '';
     return contentText(item['content'], ['input_text', 'text']);

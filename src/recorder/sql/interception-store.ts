@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Interception } from '../interception.js';
 import { InsertStatements } from './insert-statements.js';
 import { fromRows, toRows } from './interception-rows.js';
@@ -60,6 +60,29 @@ export interface UsageGroup {
   readonly costUsd: number | null;
   /** Interceptions without a cost (their model is not in the price table). */
   readonly unpriced: number;
+}
+
+/** The series' bucket widths, in milliseconds; buckets start at UTC hour or day boundaries. */
+export const SERIES_BUCKETS = { hour: 3_600_000, day: 86_400_000 } as const;
+
+export type SeriesBucket = keyof typeof SERIES_BUCKETS;
+
+/** What a usage series splits each bucket by: every usage group but the day. */
+export type SeriesBy = Exclude<UsageGroupBy, 'day'>;
+
+export interface UsageSeriesQuery {
+  readonly bucket: SeriesBucket;
+  readonly by: SeriesBy;
+  /** Inclusive, epoch ms. */
+  readonly since?: number;
+  /** Exclusive, epoch ms. */
+  readonly until?: number;
+}
+
+/** One bucket's sums for one key (user, model, …). */
+export interface UsagePoint extends UsageGroup {
+  /** Where the bucket starts, epoch ms. */
+  readonly start: number;
 }
 
 const CHILD_TABLES = [
@@ -213,6 +236,50 @@ export class InterceptionStore {
     // PostgreSQL's sums of INTEGER and its count are BIGINT, read back as numbers (see
     // postgres-connection.ts), so both engines answer alike.
     return rows.map((row) => ({
+      key: row.key,
+      requests: row.requests,
+      input: row.input,
+      output: row.output,
+      cacheRead: row.cache_read,
+      cacheWrite: row.cache_write,
+      reasoning: row.reasoning,
+      costUsd: row.cost_usd,
+      unpriced: row.unpriced,
+    }));
+  }
+
+  /**
+   * The usage report over time: requests, tokens and cost per bucket (UTC hour or day) and
+   * key, oldest bucket first, keys in order within one. Empty buckets are left out.
+   */
+  async usageSeries(query: UsageSeriesQuery): Promise<UsagePoint[]> {
+    const column = USAGE_GROUPS[query.by];
+    // A literal width, not a parameter: PostgreSQL matches the GROUP BY expression to the
+    // selected one by its text, and two parameters would be two different expressions.
+    // Integer arithmetic on BIGINT milliseconds in both engines, so no date functions differ.
+    const width = sql.lit(SERIES_BUCKETS[query.bucket]);
+    const start = sql<number>`started_at - started_at % ${width}`;
+    let select = this.db
+      .selectFrom('interceptions')
+      .select((eb) => [
+        start.as('start'),
+        eb.ref(column).as('key'),
+        eb.fn.countAll<number>().as('requests'),
+        eb.fn.sum<number>('input_tokens').as('input'),
+        eb.fn.sum<number>('output_tokens').as('output'),
+        eb.fn.sum<number>('cache_read_tokens').as('cache_read'),
+        eb.fn.sum<number>('cache_write_tokens').as('cache_write'),
+        eb.fn.sum<number>('reasoning_tokens').as('reasoning'),
+        eb.fn.sum<number | null>('cost_usd').as('cost_usd'),
+        eb.fn
+          .sum<number>(eb.case().when('cost_usd', 'is', null).then(eb.lit(1)).else(eb.lit(0)).end())
+          .as('unpriced'),
+      ]);
+    if (query.since !== undefined) select = select.where('started_at', '>=', query.since);
+    if (query.until !== undefined) select = select.where('started_at', '<', query.until);
+    const rows = await select.groupBy([start, column]).orderBy(start).orderBy(column).execute();
+    return rows.map((row) => ({
+      start: row.start,
       key: row.key,
       requests: row.requests,
       input: row.input,
