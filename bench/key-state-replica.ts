@@ -1,6 +1,7 @@
 /**
  * One process of bench/key-state-propagation.ts: a key pool whose state is shared through
- * Redis by the gateway's own store, as a replica holds it. Run through tsx from the
+ * Redis (as a replica holds it) or through its parent over IPC (as a worker holds it, the
+ * parent in the primary's place) by the gateway's own store. Run through tsx from the
  * repository, so that the store's Redis client is the gateway's own (bench/node_modules
  * holds an older ioredis for the peer gateway). It makes the marks it is told
  * to, and reports when another process's marks reach its mirror, with times on the
@@ -9,7 +10,9 @@
 import { systemClock } from '../src/keypool/clock.js';
 import { keyFingerprinter } from '../src/keypool/key-state/fingerprint.js';
 import { KeyStateStore } from '../src/keypool/key-state/key-state-store.js';
+import { PrimaryKeyStateChannel } from '../src/keypool/key-state/primary-channel.js';
 import { RedisKeyStateChannel } from '../src/keypool/key-state/redis-channel.js';
+import { primaryPort } from '../src/cluster/ipc-port.js';
 import { Pool } from '../src/keypool/pool.js';
 import { createLogger } from '../src/telemetry/logger.js';
 
@@ -26,6 +29,8 @@ const send = (message: FromReplica): void => {
 };
 
 const url = process.env['BENCH_REDIS'] ?? 'redis://127.0.0.1:6379';
+/** redis: replicas through Redis; primary: workers through their primary (the runner). */
+const backend = process.env['BENCH_BACKEND'] === 'primary' ? 'primary' : 'redis';
 const secret = process.env['BENCH_KEY_STATE_SECRET'] ?? '';
 const keys = JSON.parse(process.env['BENCH_KEYS'] ?? '[]') as string[];
 const cause = { source: 'operator' } as const;
@@ -41,16 +46,20 @@ pool.onTransition((transition) => {
   });
 });
 const store = new KeyStateStore({
-  channel: new RedisKeyStateChannel({ url }),
+  channel:
+    backend === 'primary'
+      ? new PrimaryKeyStateChannel(primaryPort())
+      : new RedisKeyStateChannel({ url }),
   fingerprint: keyFingerprinter(secret),
   clock: systemClock,
   logger: createLogger({ level: 'warn' }),
 });
 store.attach([pool]);
 await store.start(5000);
-if (store.status().state !== 'ok') throw new Error(`Redis at ${url} is not reachable`);
+if (store.status().state !== 'ok') throw new Error(`the ${backend} key state is not reachable`);
 
-process.on('message', (message: ToReplica) => {
+process.on('message', (message: ToReplica | { ks: string }) => {
+  if (!('op' in message)) return;
   if (message.op === 'stop') {
     void store.close().then(() => process.exit(0));
     return;

@@ -248,6 +248,7 @@ export class Gateway {
    * their running values and are named in the result.
    */
   async reload(next: GatewayConfig): Promise<ReloadDiff> {
+    if (this.shutdownStarted !== undefined) throw new Error('the gateway is shutting down');
     const before = this.generation;
     const diff = reloadDiff(before.config, next);
     const config = applicableConfig(before.config, next);

@@ -15,6 +15,8 @@ export interface ReloaderOptions {
   readonly logger: Logger;
   /** The configuration in force, to compare against. */
   readonly current: () => GatewayConfig;
+  /** The command line's overrides (`--listen`, `--workers`), applied to every new file. */
+  readonly overrides?: (config: GatewayConfig) => GatewayConfig;
   /** Applies a validated configuration (and the text it was read from). */
   readonly apply: (config: GatewayConfig, text: string) => Promise<void>;
 }
@@ -82,6 +84,7 @@ export class ConfigReloader {
     try {
       text = readConfigText(file);
       config = parseConfigText(file, text, env);
+      config = this.options.overrides?.(config) ?? config;
       if (config.providers.length === 0) throw new ConfigError(`${file}: no provider configured`);
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;

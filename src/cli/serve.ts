@@ -29,6 +29,7 @@ export async function serve(args: ServeArgs, env: NodeJS.ProcessEnv): Promise<nu
       config,
       env,
       logger,
+      overrides: (next) => cliOverrides(args, config, next),
       startupFields: startupFields(config),
       configText: config.file === undefined ? undefined : readConfigText(config.file),
     });
@@ -54,6 +55,7 @@ export async function serve(args: ServeArgs, env: NodeJS.ProcessEnv): Promise<nu
     env,
     logger,
     current: () => gateway.config,
+    overrides: (next) => cliOverrides(args, config, next),
     apply: async (next) => {
       await gateway.reload(next);
     },
@@ -68,6 +70,15 @@ export async function serve(args: ServeArgs, env: NodeJS.ProcessEnv): Promise<nu
   } finally {
     reloader.stop();
   }
+}
+
+/** What the command line set wins over every reloaded file, as it did over the first. */
+function cliOverrides(args: ServeArgs, running: GatewayConfig, next: GatewayConfig): GatewayConfig {
+  return {
+    ...next,
+    ...(args.listen === undefined ? {} : { listen: running.listen }),
+    ...(args.workers === undefined ? {} : { workers: running.workers }),
+  };
 }
 
 function warnWithoutTokens(config: GatewayConfig, logger: Logger): void {

@@ -24,6 +24,8 @@ export interface PrimaryOptions {
   readonly logger: Logger;
   /** Fields of the startup line besides the address. */
   readonly startupFields: Record<string, unknown>;
+  /** The command line's overrides, applied to every reloaded file. */
+  readonly overrides?: (config: GatewayConfig) => GatewayConfig;
   /** The configuration file's text as validated at start; undefined without a file. */
   readonly configText: string | undefined;
   readonly clock?: Clock;
@@ -180,6 +182,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
     env,
     logger,
     current: () => config,
+    ...(options.overrides === undefined ? {} : { overrides: options.overrides }),
     apply: (next, text) => {
       config = applicableConfig(config, next);
       configText = text;

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { waitForSignal } from '../cli/lifecycle.js';
 import { parseConfigText, type GatewayConfig } from '../config/load.js';
 import { Gateway } from '../gateway.js';
@@ -61,7 +62,7 @@ export async function runWorker(
     process.stderr.write(
       `switchyard: cannot listen on ${config.listen.host}:${config.listen.port}: ${(error as Error).message}\n`,
     );
-    if (process.connected) process.disconnect();
+    cluster.worker?.disconnect();
     return 1;
   }
   const send = (message: WorkerMessage): void => {
@@ -84,7 +85,7 @@ export async function runWorker(
   send({ sy: 'listening', url: gateway.url });
   const code = await waitForSignal(gateway, logger, { stopRequested });
   // The IPC channel would keep this process alive.
-  if (process.connected) process.disconnect();
+  cluster.worker?.disconnect();
   return code;
 }
 
