@@ -9,6 +9,8 @@
  * - mcp: 20 tools injected into every request from a real MCP server (Streamable HTTP, in this
  *   process), on requests where the model calls none of them. The figure that matters is the
  *   gateway process's CPU time per request (the target: ≤ 10 % more).
+ * - carried: no MCP, but the client sends the same tool declarations itself. Not a feature: a
+ *   reference for how much of MCP's cost is carrying the bytes (received and sent) at all.
  *
  * Each round runs every process twice: a closed loop (as fast as it answers; throughput) and
  * an open loop at a fixed rate (`--rate`, default 1,000 req/s; CPU per request). CPU per
@@ -19,6 +21,12 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { Dialect } from '../src/dialects/dialect.js';
+import { anthropicMessages } from '../src/dialects/anthropic-messages/dialect.js';
+import { scanJson } from '../src/dialects/json-object.js';
+import { openaiChat } from '../src/dialects/openai-chat/dialect.js';
+import { openaiResponses } from '../src/dialects/openai-responses/dialect.js';
+import { staticToolSource } from '../src/mcp/static-tool-source.js';
 import { syntheticTools } from '../test/support/synthetic-tools.js';
 import { TestMcpHttpServer } from '../test/support/mcp-http-server.js';
 import { REPO_ROOT } from './compile.js';
@@ -27,8 +35,26 @@ import { runLoad, summarize, type LoadResult, type LoadRun } from './load.js';
 import { MockProcess } from './mock-process.js';
 import { STANDARD, startSwitchyard, type SwitchyardTarget } from './switchyard.js';
 
-type Feature = 'recording' | 'mcp';
-const FEATURES: readonly Feature[] = ['recording', 'mcp'];
+type Feature = 'recording' | 'mcp' | 'carried';
+const FEATURES: readonly Feature[] = ['recording', 'mcp', 'carried'];
+
+const GATEWAY_DIALECTS: Readonly<Record<DialectId, Dialect>> = {
+  messages: anthropicMessages,
+  chat: openaiChat,
+  responses: openaiResponses,
+};
+
+/**
+ * The request with the same tool declarations MCP injects, sent by the client instead: what
+ * carrying those bytes costs a gateway that does nothing with them (the floor for MCP).
+ */
+function withCarriedTools(dialect: DialectId): string {
+  const gateway = GATEWAY_DIALECTS[dialect];
+  const scan = scanJson(Buffer.from(DIALECT_SPECS[dialect].body()));
+  if (scan.kind !== 'object') throw new Error(`the ${dialect} benchmark body is not a JSON object`);
+  const tools = staticToolSource(syntheticTools(toolCount, 'kb')).snapshot().tools;
+  return gateway.tools.withTools(scan.object, gateway.tools.declarations(tools)).toString();
+}
 
 const { values } = parseArgs({
   options: {
@@ -52,6 +78,8 @@ for (const feature of features) {
   if (!FEATURES.includes(feature)) throw new Error(`unknown feature ${feature}`);
 }
 const CONNECTIONS = 16;
+/** The plain process that also serves the requests carrying the tools themselves. */
+const carrier = new WeakSet<SwitchyardTarget>();
 
 function load(
   target: SwitchyardTarget,
@@ -61,7 +89,7 @@ function load(
 ): Promise<LoadRun> {
   return runLoad({
     endpoint: target.endpoint(dialect),
-    body: DIALECT_SPECS[dialect].body(),
+    body: carrier.has(target) ? withCarriedTools(dialect) : DIALECT_SPECS[dialect].body(),
     connections: CONNECTIONS,
     durationS: seconds,
     sampleIntMs: 100,
@@ -92,6 +120,19 @@ async function main(): Promise<void> {
     { name: 'plain', target: await startSwitchyard(STANDARD, mock, dirs) },
   ];
   try {
+    if (features.includes('carried')) {
+      const target = await startSwitchyard(
+        {
+          ...STANDARD,
+          id: 'switchyard-carried',
+          label: `Switchyard, ${toolCount} tools sent by the client`,
+        },
+        mock,
+        dirs,
+      );
+      carrier.add(target);
+      targets.push({ name: 'carried', target });
+    }
     if (features.includes('recording')) {
       const target = await startSwitchyard(
         {

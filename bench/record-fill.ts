@@ -71,6 +71,15 @@ function claudeCodeBody(): Buffer {
 
 const body = claudeCodeBody();
 const validated = parseBridgeRequest(body).body;
+/** An SDK's usual request: one short message. */
+const small = Buffer.from(
+  JSON.stringify({
+    model: 'claude-sonnet-4-5',
+    max_tokens: 1024,
+    messages: [{ role: 'user', content: 'Hello, how are you?' }],
+  }),
+);
+const smallValidated = parseBridgeRequest(small).body;
 const usage = { input: 1200, output: 340, cacheRead: 52_000, cacheCreation: 800, reasoning: 0 };
 const pricer = new Pricer(
   parseConfig({ prices: { 'house-model': { input: 1, output: 2 } } }, {}, 'bench').prices,
@@ -88,6 +97,12 @@ let sink = 0;
 const cases: Record<string, () => void> = {
   'baseline: parseBridgeRequest': () => {
     sink += parseBridgeRequest(body).model.length;
+  },
+  'baseline: parseBridgeRequest, small': () => {
+    sink += parseBridgeRequest(small).model.length;
+  },
+  'prompt (small body)': () => {
+    sink += anthropicMessages.promptOf(smallValidated)?.length ?? 0;
   },
   'client detection': () => {
     sink += detectClient(headers, 'anthropic').name.length;
@@ -130,13 +145,16 @@ for (let round = 0; round < rounds; round++) {
 const median = (xs: number[]): number =>
   [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const baseline = median(samples['baseline: parseBridgeRequest'] ?? []);
+const smallBaseline = median(samples['baseline: parseBridgeRequest, small'] ?? []);
 console.log(
   `record fill, ${rounds} rounds × ${iterations} iterations (median µs per interception)`,
 );
 for (const [name, xs] of Object.entries(samples)) {
   const us = median(xs);
+  const isSmall = name.includes('small');
+  const ratio = us / (isSmall ? smallBaseline : baseline);
   console.log(
-    `${name.padEnd(32)} ${us.toFixed(2).padStart(8)} µs  ×${(us / baseline).toFixed(2)} of the baseline`,
+    `${name.padEnd(38)} ${us.toFixed(2).padStart(8)} µs  ×${ratio.toFixed(2)} of validating the ${isSmall ? 'small' : '76 KB'} body`,
   );
 }
 const extra =

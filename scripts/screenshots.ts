@@ -221,7 +221,7 @@ async function main(): Promise<void> {
       }),
     }).then((r) => r.body.text());
 
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(`${base}/admin#token=${ADMIN_TOKEN}`);
     await page.locator('[data-key="anthropic/0"][data-state="temporary"]').waitFor();
     await page.locator('[data-key="anthropic-backup/0"][data-state="permanent"]').waitFor();

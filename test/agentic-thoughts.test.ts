@@ -82,7 +82,7 @@ describe('thoughts through the agentic loop (Chat Completions)', () => {
           await response.body.text();
           expect(response.statusCode).toBe(200);
           expect(harness.upstream.requests).toHaveLength(2);
-          await expect.poll(() => harness.interceptions.length).toBe(1);
+          await expect.poll(() => harness.interceptions.length, { timeout: 15_000 }).toBe(1);
           const [record] = harness.interceptions;
           expect(record?.upstreamCalls).toHaveLength(2);
           expect(record?.prompt).toBe('Use the tool');

@@ -7,11 +7,13 @@ import OpenAI from 'openai';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InterceptionObserver } from '../src/interception/observer.js';
+import { maskedHint } from '../src/telemetry/masked-hint.js';
 import { anthropicMessage, anthropicUsage } from './support/anthropic-fixtures.js';
 import { ADMIN_TOKEN, startHarness, TOKEN, type Harness } from './support/harness.js';
 import type { SeenRequest } from './support/mock-upstream.js';
 import { chatCompletion, chatUsage, responseObject } from './support/openai-fixtures.js';
 import { createTestDatabase, type TestDatabase } from './support/postgres.js';
+import { parseSamples, scrape, sumOf } from './support/prometheus-text.js';
 
 /*
  * Costs and texts in the record, end to end through the official SDKs and the real gateway
@@ -282,6 +284,18 @@ describe.each(engines)('costs and texts in the record over $name', (engine) => {
       expect(observedCosts.get(id) ?? null, name).toBe(details[name]?.['cost_usd']);
     }
 
+    // The metrics export the same costs; an unpriced model has none.
+    const samples = parseSamples((await scrape(harness.url)).text);
+    const cost = (model: string): number => sumOf(samples, 'switchyard_cost_usd_total', { model });
+    expect(cost('claude-sonnet-4-5')).toBeCloseTo(sonnet ?? -1, 12);
+    expect(cost('gpt-4o')).toBeCloseTo(overridden, 12);
+    expect(cost('gpt-4o-mini')).toBeCloseTo(mini ?? -1, 12);
+    expect(
+      samples.some(
+        (x) => x.labels['model'] === 'mystery-model-x' && x.name === 'switchyard_cost_usd_total',
+      ),
+    ).toBe(false);
+
     // The usage API: costs summed per model, the unknown one counted as unpriced.
     const usage = (await admin(`${harness.url}/admin/api/usage?group_by=model`))['groups'] as {
       key: string;
@@ -329,6 +343,27 @@ describe.each(engines)('costs and texts in the record over $name', (engine) => {
     const log = harness.logs.join('\n');
     expect(log).not.toContain('Pondering the question.');
     expect(log).not.toContain('How much is this?');
+  });
+
+  it('keeps a credential quoted in a prompt as its hint only', async () => {
+    const harness = await gateway({ prompts: true, thoughts: true });
+    const openai = new OpenAI({
+      baseURL: `${harness.url}/openai/v1`,
+      apiKey: TOKEN,
+      maxRetries: 0,
+    });
+    const quoted = `my token is ${TOKEN} and the key sk-proj-costs-0, keep them safe`;
+    const { response } = await openai.chat.completions
+      .create({ model: 'gpt-4o', messages: [{ role: 'user', content: quoted }] })
+      .withResponse();
+    const id = response.headers.get('x-switchyard-request-id') ?? '';
+    const details = await recorded(harness, { quoted: id });
+    const prompt = String(details['quoted']?.['prompt']);
+    expect(prompt).not.toContain(TOKEN);
+    expect(prompt).not.toContain('sk-proj-costs-0');
+    expect(prompt).toBe(
+      `my token is ${maskedHint(TOKEN)} and the key ${maskedHint('sk-proj-costs-0')}, keep them safe`,
+    );
   });
 
   it('keeps neither when both are off', async () => {

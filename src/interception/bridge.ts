@@ -17,6 +17,7 @@ import { errorMessageOf } from '../upstream/upstream-error-message.js';
 import type { BridgeDeps } from './bridge-deps.js';
 import { relayBuffered } from './buffered-relay.js';
 import { passBreaker, recordVerdict } from './circuit-guard.js';
+import { presentedCredentials, recordTexts } from './record-texts.js';
 import type { Exchange } from './exchange.js';
 import { failureOutcome, type Ending } from './failure-outcome.js';
 import type { InterceptionWatch } from './observer.js';
@@ -91,7 +92,10 @@ export async function bridge(
   const attempts = done.calls.flatMap((call) => call.attempts);
   const endedAt = deps.clock.now();
   // Everything below runs after the client has its answer: the record's own work.
-  const prompt = deps.keepTexts.prompts ? dialect.promptOf(request.body) : undefined;
+  const texts = recordTexts(dialect, request, done.thoughts, deps.keepTexts, () => [
+    ...knownSecrets(provider, caller),
+    ...presentedCredentials(exchange.req.headers),
+  ]);
   const costUsd = deps.pricer.costUsd({
     provider: provider.name,
     providerType: provider.type,
@@ -125,8 +129,7 @@ export async function bridge(
     usage: done.usage,
     ...(done.otherUsage === undefined ? {} : { otherUsage: done.otherUsage }),
     client: detectClient(exchange.req.headers, dialect.family),
-    ...(prompt === undefined ? {} : { prompt }),
-    ...(done.thoughts === undefined ? {} : { thoughts: done.thoughts }),
+    ...texts,
     ...(costUsd === undefined ? {} : { costUsd }),
   };
   deps.sink.record(record);

@@ -69,8 +69,10 @@ function split(family: ApiFamily, usage: TokenUsage): Split {
  * Estimated cost of an interception in USD: the operator's `prices:` first (`provider/model`,
  * then `model`), else the maintained table of `@pydantic/genai-prices`, else unpriced
  * (undefined) — never a guess from a similar name. Where a model's price comes from is
- * found once and remembered, so an unknown model costs a map lookup; the table's own
- * calculation (tiers, dated prices) runs for each priced interception, after its response.
+ * found once and remembered, so an unknown model costs a map lookup, and a table model's
+ * prices become per-token rates once: the table's own calculation (some 40–150 µs) then
+ * runs only for what the rates cannot say (tiers above their threshold, prices that change
+ * with the time of day, a kind of token the model has no price for).
  */
 export class Pricer {
   private readonly sources = new Map<string, Source>();
@@ -96,16 +98,16 @@ export class Pricer {
         return costOf(source.rates, tokens);
       case 'table': {
         const linear = source.linear;
-        // Tiered prices above their threshold: the table's own calculation, every time.
         if (linear === undefined || tokens.totalInput >= linear.belowInput)
           return this.fromTable(query, tokens);
-        return (
+        const cost =
           linear.fixed +
-          tokens.uncachedInput * linear.uncachedInput +
-          tokens.cacheRead * linear.cacheRead +
-          tokens.cacheWrite * linear.cacheWrite +
-          tokens.output * linear.output
-        );
+          term(tokens.uncachedInput, linear.uncachedInput) +
+          term(tokens.cacheRead, linear.cacheRead) +
+          term(tokens.cacheWrite, linear.cacheWrite) +
+          term(tokens.output, linear.output);
+        // NaN: a kind of token whose rate the table would not give; let it say what it does.
+        return Number.isNaN(cost) ? this.fromTable(query, tokens) : cost;
       }
       case 'unpriced':
         return undefined;
@@ -128,8 +130,13 @@ export class Pricer {
       if (base === null) return { kind: 'unpriced' };
       if (Array.isArray(base.model.prices)) return { kind: 'table', linear: undefined };
       const fixed = base.total_price;
-      const rate = (usage: Record<string, number>): number =>
-        (price(usage)?.total_price ?? Number.NaN) - fixed;
+      const rate = (usage: Record<string, number>): number => {
+        try {
+          return (price(usage)?.total_price ?? Number.NaN) - fixed;
+        } catch {
+          return Number.NaN;
+        }
+      };
       const linear: LinearRates = {
         fixed,
         uncachedInput: rate({ input_tokens: 1, output_tokens: 0 }),
@@ -138,10 +145,9 @@ export class Pricer {
         output: rate({ input_tokens: 0, output_tokens: 1 }),
         belowInput: firstTier(base.model_price),
       };
-      const finite = Object.values(linear).every((n) => !Number.isNaN(n));
-      return { kind: 'table', linear: finite ? linear : undefined };
+      return { kind: 'table', linear: Number.isNaN(fixed) ? undefined : linear };
     } catch {
-      // The table refuses counts it cannot split; it prices each call itself.
+      // The table could not price even nothing: it prices each call itself.
       return { kind: 'table', linear: undefined };
     }
   }
@@ -179,6 +185,11 @@ function firstTier(prices: Readonly<Record<string, unknown>>): number {
     }
   }
   return lowest;
+}
+
+/** Tokens of one kind at a per-token rate; none costs nothing even at an unknown rate. */
+function term(count: number, rate: number): number {
+  return count === 0 ? 0 : count * rate;
 }
 
 /** The operator's rates are per million tokens. */

@@ -219,10 +219,18 @@ export class Recorder implements InterceptionSink {
       !this.draining &&
       this.failing === undefined
     ) {
-      this.cancelLinger ??= this.clock.schedule(this.lingerMs, () => {
-        this.cancelLinger = undefined;
-        this.scheduleFlush(true);
-      });
+      // A real timer, like the setImmediate below, not the injected clock: this is I/O
+      // batching, and on a test's fake clock nothing would ever be written.
+      if (this.cancelLinger === undefined) {
+        const timer = setTimeout(() => {
+          this.cancelLinger = undefined;
+          this.scheduleFlush(true);
+        }, this.lingerMs);
+        timer.unref();
+        this.cancelLinger = () => {
+          clearTimeout(timer);
+        };
+      }
       return;
     }
     this.cancelLinger?.();

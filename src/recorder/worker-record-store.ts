@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Interception } from './interception.js';
 import { RejectedRecordsError, type RecordStore } from './record-store.js';
@@ -30,21 +31,51 @@ class ThreadDatabaseError extends Error {
 }
 
 /**
- * The thread's entry module beside this one: compiled JavaScript in dist/, or, when running
- * from the TypeScript sources (tests, tsx), the .ts file loaded through tsx's hooks, which
- * a worker thread does not inherit from its parent.
+ * The thread's entry module beside this one: compiled JavaScript in dist/. When running from
+ * the TypeScript sources (tests, tsx), a worker inherits no loader hooks, and loading the
+ * sources through tsx's hooks in the thread took over a second (each of Kysely's modules
+ * resolved through them): there the entry is bundled once per process with esbuild (a
+ * development dependency, like tsx) and its packages imported by absolute URL.
  */
-function startWorker(data: WriterThreadData): Worker {
+function startWorker(data: WriterThreadData): Promise<Worker> {
   const here = import.meta.url;
   if (!here.endsWith('.ts')) {
-    return new Worker(new URL('./writer-thread.js', here), { workerData: data });
+    return Promise.resolve(new Worker(new URL('./writer-thread.js', here), { workerData: data }));
   }
-  const entry = new URL('./writer-thread.ts', here).href;
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `const { register } = await import(${JSON.stringify(tsx)}); register(); await import(${JSON.stringify(entry)});`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`), {
-    workerData: data,
+  return (sourceBundle ??= bundleFromSources(here)).then(
+    (code) =>
+      new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), {
+        workerData: data,
+      }),
+  );
+}
+
+let sourceBundle: Promise<string> | undefined;
+
+async function bundleFromSources(here: string): Promise<string> {
+  const { build } = await import('esbuild');
+  const result = await build({
+    entryPoints: [fileURLToPath(new URL('./writer-thread.ts', here))],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    write: false,
+    logLevel: 'silent',
+    plugins: [
+      {
+        name: 'packages-by-url',
+        setup(plugin) {
+          plugin.onResolve({ filter: /^[^./]/ }, (args) => ({
+            path: args.path.startsWith('node:') ? args.path : import.meta.resolve(args.path),
+            external: true,
+          }));
+        },
+      },
+    ],
   });
+  const output = result.outputFiles[0];
+  if (output === undefined) throw new Error('esbuild produced no recording thread');
+  return output.text;
 }
 
 /** One recording thread and the replies it owes. */
@@ -57,8 +88,8 @@ class WriterThread {
   private readonly worker: Worker;
   stopped = false;
 
-  constructor(data: WriterThreadData) {
-    this.worker = startWorker(data);
+  constructor(worker: Worker) {
+    this.worker = worker;
     // The recorder's drain, not this thread, decides how long shutdown waits.
     this.worker.unref();
     this.worker.on('message', (reply: WriterReply) => {
@@ -112,7 +143,7 @@ class WriterThread {
  * fails and is retried by the recorder like any failed write.
  */
 export class WorkerRecordStore implements RecordStore {
-  private thread: WriterThread | undefined;
+  private thread: Promise<WriterThread> | undefined;
   private prepared: Promise<void> | undefined;
   private closed = false;
 
@@ -128,9 +159,15 @@ export class WorkerRecordStore implements RecordStore {
 
   async close(): Promise<void> {
     this.closed = true;
-    const thread = this.thread;
+    const starting = this.thread;
     this.thread = undefined;
-    if (thread === undefined) return;
+    if (starting === undefined) return;
+    let thread: WriterThread;
+    try {
+      thread = await starting;
+    } catch {
+      return;
+    }
     try {
       await thread.send({ op: 'close' });
     } catch {
@@ -142,13 +179,23 @@ export class WorkerRecordStore implements RecordStore {
   private async call(operation: WriterOperation): Promise<void> {
     if (this.closed) throw new Error('the recording database is closed');
     await this.prepare();
-    if (this.thread === undefined || this.thread.stopped) {
-      this.thread = new WriterThread({
+    const current = this.thread;
+    const alive =
+      current !== undefined &&
+      (await current.then(
+        (thread) => !thread.stopped,
+        () => false,
+      ));
+    // Another call may have replaced a dead thread meanwhile.
+    if (!alive && this.thread === current) {
+      this.thread = startWorker({
         path: this.options.path,
         busyTimeoutMs: this.options.busyTimeoutMs,
-      });
+      }).then((worker) => new WriterThread(worker));
     }
-    return this.thread.send(operation);
+    const thread = this.thread;
+    if (thread === undefined) throw new Error('the recording database is closed');
+    return (await thread).send(operation);
   }
 
   private async prepare(): Promise<void> {

@@ -21,10 +21,20 @@ function looksSecret(run: string): boolean {
  * and anything else that looks like a credential is replaced. Also bounded in length.
  */
 export function redactMessage(message: string, knownSecrets: readonly string[] = []): string {
-  let text = message;
-  for (const secret of knownSecrets) {
-    if (secret !== '') text = text.split(secret).join(maskedHint(secret));
-  }
+  let text = withHints(message, knownSecrets);
   text = text.replace(TOKEN_RUN, (run) => (looksSecret(run) ? '[redacted]' : run));
   return text.length > MAX_LENGTH ? `${text.slice(0, MAX_LENGTH)}…` : text;
+}
+
+/**
+ * `text` with every occurrence of a known secret replaced by its masked hint, and nothing
+ * else touched: for the users' own words (a prompt may quote a key), which must stay whole.
+ */
+export function withHints(text: string, knownSecrets: readonly string[]): string {
+  let result = text;
+  for (const secret of knownSecrets) {
+    if (secret !== '' && result.includes(secret))
+      result = result.split(secret).join(maskedHint(secret));
+  }
+  return result;
 }

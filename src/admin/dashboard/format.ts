@@ -29,3 +29,18 @@ export function localTime(iso: string): string {
 export function milliseconds(ms: number | null): string {
   return ms === null ? '—' : `${count(ms)} ms`;
 }
+
+/** A table's start time: month, day and time to the second, in the viewer's time. */
+export function shortTime(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime())
+    ? iso
+    : date.toLocaleString(undefined, {
+        month: 'short',
+        day: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+        hour12: false,
+      });
+}

@@ -1,7 +1,7 @@
 import type { AdminClient } from './admin-client.js';
 import type { InterceptionItem, InterceptionPage } from './api-types.js';
 import { fill, h } from './element.js';
-import { cost, count, localTime } from './format.js';
+import { cost, count, shortTime } from './format.js';
 import type { InterceptionDetailView } from './interception-detail.js';
 import { Poller } from './poller.js';
 
@@ -23,7 +23,7 @@ function itemRow(item: InterceptionItem): HTMLTableRowElement {
   return h(
     'tr',
     { 'data-id': item.id, tabindex: '0', class: `outcome-${item.outcome}` },
-    h('td', {}, localTime(item.started_at)),
+    h('td', { title: item.started_at }, shortTime(item.started_at)),
     h('td', {}, item.user),
     h('td', {}, item.provider),
     h('td', {}, item.model),
