@@ -17,7 +17,6 @@ import {
   databaseBytes,
   FAILOVER,
   measureColdStart,
-  STANDARD,
   startSwitchyard,
   type SwitchyardProfile,
   type SwitchyardTarget,

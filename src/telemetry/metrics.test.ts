@@ -100,6 +100,48 @@ describe('metrics', () => {
   });
 });
 
+describe('key transitions', () => {
+  it("counts this process's own changes, never another replica's heard through the shared state", async () => {
+    const clock = new FakeClock();
+    const pool = new Pool(
+      ['sk-unit-test-key-aaaaaaaaaaaa1', 'sk-unit-test-key-bbbbbbbbbbbb2'],
+      clock,
+    );
+    const source: MetricSources = {
+      ...sources(),
+      providers: [{ name: 'anthropic', pool, breakers: undefined }],
+    };
+    const metrics = new GatewayMetrics(source, { processMetrics: false });
+    new MetricsObserver(metrics, source.providers);
+    const [shared, own] = pool.keys;
+    shared?.adopt({ permanent: true, until: 0 });
+    shared?.adopt({ permanent: false, until: clock.now() + 30_000 });
+    own?.markTemporary(30_000, {
+      source: 'upstream',
+      status: 429,
+      upstreamRequestId: undefined,
+      message: Promise.resolve(undefined),
+    });
+    own?.enable();
+    const text = await metrics.text();
+    for (const to of ['temporary', 'permanent', 'valid']) {
+      expect(text).toContain(
+        `switchyard_key_transitions_total{provider="anthropic",key_index="0",to="${to}"} 0`,
+      );
+    }
+    expect(text).toContain(
+      'switchyard_key_transitions_total{provider="anthropic",key_index="1",to="temporary"} 1',
+    );
+    expect(text).toContain(
+      'switchyard_key_transitions_total{provider="anthropic",key_index="1",to="valid"} 1',
+    );
+    // The state gauges show the shared state all the same.
+    expect(text).toContain(
+      'switchyard_key_state{provider="anthropic",key_index="0",state="temporary"} 1',
+    );
+  });
+});
+
 describe('model labels', () => {
   it('admits completed models up to the cap; the rest, and unknown ones, are other', () => {
     const models = new ModelLabels(2);
