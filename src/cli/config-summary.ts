@@ -53,6 +53,7 @@ function keyState(config: GatewayConfig): string {
 export function startupFields(config: GatewayConfig): Record<string, unknown> {
   return {
     config: config.source,
+    workers: config.workers,
     providers: config.providers.map((provider) => {
       const overrides = timeoutOverridesMs(provider, config.timeouts);
       return {
