@@ -243,7 +243,7 @@ export class Gateway {
    * Applies a new configuration without dropping anything in flight: requests and streams
    * that started before keep the providers, pools and tools they started with; new ones get
    * the new. Providers whose settings did not change are kept as they are; in a changed one,
-   * keys that remain (the same secret) keep their state. Retired providers and MCP servers
+   * keys that remain (the same secret) keep their cooldowns. Disabled keys come back. Retired providers and MCP servers
    * close once the requests that may use them have ended. Settings that need a restart keep
    * their running values and are named in the result.
    */
@@ -287,6 +287,11 @@ export class Gateway {
     this.auth.tokens.replaceConfigured(config.auth.tokens);
     this.dump.configure(dumpSettingsOf(config));
     this.keyState.replacePools(providers.map((p) => p.pool));
+    // A reload is how an operator says "I fixed it": disabled keys come back (the contract's
+    // key-pool semantics), while cooldowns stay, since the provider set those itself.
+    for (const provider of providers) {
+      for (const key of provider.pool.keys) if (key.state() === 'permanent') key.enable();
+    }
     // Requests already running hold the old generation; later ones get this one.
     const inFlight = [...this.live];
     this.generation = this.serveWith(config, providers, mcp);

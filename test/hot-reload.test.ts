@@ -82,6 +82,30 @@ describe.each([
     expect(code).toBe(0);
   });
 
+  it('brings a disabled key back and keeps a cooling one cooling', async () => {
+    const mock = await MockUpstream.start();
+    upstream = mock;
+    const [cooling, disabled, serving] = [fresh('rl-t'), fresh('rl-p'), fresh('rl-v')];
+    mock.script = (r) => {
+      if (r.key === cooling) return { status: 429, headers: { 'retry-after': '600' }, body: {} };
+      if (r.key === disabled) return { status: 401, body: {} };
+      return { status: 200, body: { type: 'message', role: 'assistant', content: [] } };
+    };
+    const g = await startReplica(
+      'reenable',
+      yaml(mock, [cooling, disabled, serving], [['alice', TOKEN]]),
+      args,
+    );
+    gateway = g;
+    expect(await ask(g, TOKEN)).toBe(200);
+    const before = `${hintOf(cooling)}:temporary ${hintOf(disabled)}:permanent ${hintOf(serving)}:valid`;
+    await expect.poll(() => keys(g), POLL).toBe(before);
+    g.child.kill('SIGHUP');
+    await expect
+      .poll(() => keys(g), POLL)
+      .toBe(`${hintOf(cooling)}:temporary ${hintOf(disabled)}:valid ${hintOf(serving)}:valid`);
+  });
+
   it('adds and removes keys, revokes a token, refuses a bad file; a stream in flight ends whole', async () => {
     const mock = await MockUpstream.start();
     upstream = mock;
