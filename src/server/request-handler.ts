@@ -48,16 +48,20 @@ export function createRequestHandler(deps: HandlerDeps): (exchange: Exchange) =>
   };
 }
 
-async function probe(exchange: Exchange, method: string, answer: () => [number, string]) {
+/** GET and HEAD only: anything else is answered 405 here (true) after its body is read. */
+async function refusedMethod(exchange: Exchange, method: string): Promise<boolean> {
   await discardRequestBody(exchange.req);
-  if (!BODYLESS.has(method)) {
-    exchange.sendJson(
-      405,
-      JSON.stringify({ error: { message: `use ${PROBE_METHODS}`, type: 'method_not_allowed' } }),
-      { allow: PROBE_METHODS },
-    );
-    return;
-  }
+  if (BODYLESS.has(method)) return false;
+  exchange.sendJson(
+    405,
+    JSON.stringify({ error: { message: `use ${PROBE_METHODS}`, type: 'method_not_allowed' } }),
+    { allow: PROBE_METHODS },
+  );
+  return true;
+}
+
+async function probe(exchange: Exchange, method: string, answer: () => [number, string]) {
+  if (await refusedMethod(exchange, method)) return;
   const [status, body] = answer();
   exchange.sendJson(status, body);
 }
@@ -68,15 +72,7 @@ async function serveMetrics(
   method: string,
   metrics: MetricsExposition,
 ): Promise<void> {
-  await discardRequestBody(exchange.req);
-  if (!BODYLESS.has(method)) {
-    exchange.sendJson(
-      405,
-      JSON.stringify({ error: { message: `use ${PROBE_METHODS}`, type: 'method_not_allowed' } }),
-      { allow: PROBE_METHODS },
-    );
-    return;
-  }
+  if (await refusedMethod(exchange, method)) return;
   exchange.respond(200, { 'content-type': metrics.contentType }, await metrics.text());
 }
 

@@ -6,7 +6,7 @@ import {
 } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { TRACER_NAME, type Tracing } from './tracing.js';
+import { TRACER_NAME, tracingOf, type Tracing } from './tracing.js';
 import { TracingObserver } from './tracing-observer.js';
 
 /**
@@ -23,15 +23,5 @@ export function otlpTracing(): Tracing {
     resource,
     spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
   });
-  const observer = new TracingObserver(provider.getTracer(TRACER_NAME));
-  return {
-    observer,
-    probe: (probe) => {
-      observer.probe(probe);
-    },
-    recording: (batch) => {
-      observer.recording(batch);
-    },
-    shutdown: () => provider.shutdown(),
-  };
+  return tracingOf(new TracingObserver(provider.getTracer(TRACER_NAME)), () => provider.shutdown());
 }

@@ -1,6 +1,6 @@
 import type { TracerProvider } from '@opentelemetry/api';
 import type { InterceptionObserver } from '../interception/observer.js';
-import type { ProbeSpan, RecordingSpan } from './tracing-observer.js';
+import type { ProbeSpan, RecordingSpan, TracingObserver } from './tracing-observer.js';
 
 /** The instrumentation scope of every span the gateway makes. */
 export const TRACER_NAME = 'switchyard';
@@ -17,6 +17,20 @@ export interface Tracing {
 export interface TracingOptions {
   /** A tracer provider of the caller's (tests): used as is, flushed but never shut down. */
   readonly provider?: TracerProvider & { forceFlush?(): Promise<void> };
+}
+
+/** The gateway's handle on an observer over some tracer provider, and how to end it. */
+export function tracingOf(observer: TracingObserver, shutdown: () => Promise<void>): Tracing {
+  return {
+    observer,
+    probe: (probe) => {
+      observer.probe(probe);
+    },
+    recording: (batch) => {
+      observer.recording(batch);
+    },
+    shutdown,
+  };
 }
 
 /** Whether the standard variables ask for OTLP export of traces. */
@@ -41,19 +55,9 @@ export async function openTracing(
   if (options.provider !== undefined) {
     const { provider } = options;
     const { TracingObserver } = await import('./tracing-observer.js');
-    const observer = new TracingObserver(provider.getTracer(TRACER_NAME));
-    return {
-      observer,
-      probe: (probe) => {
-        observer.probe(probe);
-      },
-      recording: (batch) => {
-        observer.recording(batch);
-      },
-      shutdown: async () => {
-        await provider.forceFlush?.();
-      },
-    };
+    return tracingOf(new TracingObserver(provider.getTracer(TRACER_NAME)), async () => {
+      await provider.forceFlush?.();
+    });
   }
   if (!otlpConfigured(env)) return undefined;
   const { otlpTracing } = await import('./otlp-tracing.js');

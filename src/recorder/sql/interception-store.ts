@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { Interception } from '../interception.js';
 import { InsertStatements } from './insert-statements.js';
 import { fromRows, toRows } from './interception-rows.js';
@@ -212,19 +212,7 @@ export class InterceptionStore {
     const column = USAGE_GROUPS[query.groupBy];
     let select = this.db
       .selectFrom('interceptions')
-      .select((eb) => [
-        eb.ref(column).as('key'),
-        eb.fn.countAll<number>().as('requests'),
-        eb.fn.sum<number>('input_tokens').as('input'),
-        eb.fn.sum<number>('output_tokens').as('output'),
-        eb.fn.sum<number>('cache_read_tokens').as('cache_read'),
-        eb.fn.sum<number>('cache_write_tokens').as('cache_write'),
-        eb.fn.sum<number>('reasoning_tokens').as('reasoning'),
-        eb.fn.sum<number | null>('cost_usd').as('cost_usd'),
-        eb.fn
-          .sum<number>(eb.case().when('cost_usd', 'is', null).then(eb.lit(1)).else(eb.lit(0)).end())
-          .as('unpriced'),
-      ]);
+      .select((eb) => [eb.ref(column).as('key'), ...usageTotals(eb)]);
     if (query.since !== undefined) select = select.where('started_at', '>=', query.since);
     if (query.until !== undefined) select = select.where('started_at', '<', query.until);
     const grouped = select.groupBy(column);
@@ -261,20 +249,7 @@ export class InterceptionStore {
     const start = sql<number>`started_at - started_at % ${width}`;
     let select = this.db
       .selectFrom('interceptions')
-      .select((eb) => [
-        start.as('start'),
-        eb.ref(column).as('key'),
-        eb.fn.countAll<number>().as('requests'),
-        eb.fn.sum<number>('input_tokens').as('input'),
-        eb.fn.sum<number>('output_tokens').as('output'),
-        eb.fn.sum<number>('cache_read_tokens').as('cache_read'),
-        eb.fn.sum<number>('cache_write_tokens').as('cache_write'),
-        eb.fn.sum<number>('reasoning_tokens').as('reasoning'),
-        eb.fn.sum<number | null>('cost_usd').as('cost_usd'),
-        eb.fn
-          .sum<number>(eb.case().when('cost_usd', 'is', null).then(eb.lit(1)).else(eb.lit(0)).end())
-          .as('unpriced'),
-      ]);
+      .select((eb) => [start.as('start'), eb.ref(column).as('key'), ...usageTotals(eb)]);
     if (query.since !== undefined) select = select.where('started_at', '>=', query.since);
     if (query.until !== undefined) select = select.where('started_at', '<', query.until);
     const rows = await select.groupBy([start, column]).orderBy(start).orderBy(column).execute();
@@ -326,4 +301,20 @@ export class InterceptionStore {
       .executeTakeFirstOrThrow();
     return row.n;
   }
+}
+
+/** The sums every usage report selects, over the interceptions it groups. */
+function usageTotals(eb: ExpressionBuilder<RecordingTables, 'interceptions'>) {
+  return [
+    eb.fn.countAll<number>().as('requests'),
+    eb.fn.sum<number>('input_tokens').as('input'),
+    eb.fn.sum<number>('output_tokens').as('output'),
+    eb.fn.sum<number>('cache_read_tokens').as('cache_read'),
+    eb.fn.sum<number>('cache_write_tokens').as('cache_write'),
+    eb.fn.sum<number>('reasoning_tokens').as('reasoning'),
+    eb.fn.sum<number | null>('cost_usd').as('cost_usd'),
+    eb.fn
+      .sum<number>(eb.case().when('cost_usd', 'is', null).then(eb.lit(1)).else(eb.lit(0)).end())
+      .as('unpriced'),
+  ] as const;
 }
