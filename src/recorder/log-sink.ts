@@ -10,6 +10,8 @@ export class LogSink implements InterceptionSink {
 
   record(interception: Interception): void {
     const level = interception.outcome === 'failed' ? 'warn' : 'info';
+    // At `log_level: warn` the line is dropped: no copy without the texts is made for it.
+    if (!this.logger.isLevelEnabled(level)) return;
     this.logger[level]({ interception: withoutTexts(interception) }, 'interception');
   }
 }

@@ -28,10 +28,12 @@ function openSqlite(path: string, busyTimeoutMs: number): SqliteDatabase.Databas
 /**
  * better-sqlite3 prepares a statement per call and Kysely asks for one per query; the
  * recorder's INSERTs recur with the same text, so the prepared statements are kept (the
- * most recent few hundred). Only one query runs at a time on the connection (Kysely's
- * SQLite driver serialises them), so sharing a statement is safe.
+ * most recent thousand: the recorder alone has five tables times up to 64 row counts, as a
+ * batch's last statement takes whatever count is left, and a few hundred churned). Only one
+ * query runs at a time on the connection (Kysely's SQLite driver serialises them), so sharing
+ * a statement is safe.
  */
-function withStatementCache(database: SqliteDatabase.Database, size = 256): SqliteDialectDatabase {
+function withStatementCache(database: SqliteDatabase.Database, size = 1024): SqliteDialectDatabase {
   const statements = new Map<string, SqliteDatabase.Statement>();
   return {
     close: () => database.close(),
