@@ -12,9 +12,9 @@ import { keyFingerprinter } from '../src/keypool/key-state/fingerprint.js';
 import { KeyStateStore } from '../src/keypool/key-state/key-state-store.js';
 import { PrimaryKeyStateChannel } from '../src/keypool/key-state/primary-channel.js';
 import { RedisKeyStateChannel } from '../src/keypool/key-state/redis-channel.js';
-import { primaryPort } from '../src/cluster/ipc-port.js';
+import { primaryPort } from '../src/cli/cluster/ipc-port.js';
 import { Pool } from '../src/keypool/pool.js';
-import { createLogger } from '../src/telemetry/logger.js';
+import { createLogger } from '../src/log/logger.js';
 
 export type ToReplica =
   { readonly op: 'temporary' | 'enable'; readonly index: number } | { readonly op: 'stop' };

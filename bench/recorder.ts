@@ -35,7 +35,7 @@ import { InterceptionStore } from '../src/recorder/sql/interception-store.js';
 import { openDatabase } from '../src/recorder/sql/open-database.js';
 import { SqlRecordStore } from '../src/recorder/sql/sql-record-store.js';
 import { WorkerRecordStore } from '../src/recorder/worker-record-store.js';
-import { createLogger } from '../src/telemetry/logger.js';
+import { createLogger } from '../src/log/logger.js';
 import { createTestDatabase } from '../test/support/postgres.js';
 import { sampleInterception } from '../test/support/sample-interception.js';
 

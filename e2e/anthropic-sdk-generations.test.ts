@@ -1,7 +1,7 @@
 import Anthropic0 from '@anthropic-ai/sdk';
 import Anthropic1 from 'anthropic-sdk-v1';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { maskedHint } from '../src/telemetry/masked-hint.js';
+import { maskedHint } from '../src/log/masked-hint.js';
 import { anthropicMessage, anthropicStreamEvents } from '../test/support/anthropic-fixtures.js';
 import { startHarness, TOKEN, type Harness } from '../test/support/harness.js';
 import { RecordingFetch } from './support/recording-fetch.js';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { maskedHint } from '../src/telemetry/masked-hint.js';
+import { maskedHint } from '../src/log/masked-hint.js';
 import { startHarness, TOKEN, type Harness } from '../test/support/harness.js';
 import { TestMcpHttpServer } from '../test/support/mcp-http-server.js';
 import type { SeenRequest } from '../test/support/mock-upstream.js';

@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DialectId } from '../src/dialects/dialect.js';
-import { maskedHint } from '../src/telemetry/masked-hint.js';
+import { maskedHint } from '../src/log/masked-hint.js';
 import { startHarness, TOKEN, type Harness } from '../test/support/harness.js';
 import type { MockReply, SeenRequest } from '../test/support/mock-upstream.js';
 import {

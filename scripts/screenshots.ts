@@ -11,7 +11,7 @@ import { DEMO_KEYS, startSimulatedAnthropic } from '../src/demo/simulated-anthro
 import { Gateway } from '../src/gateway.js';
 import type { ClientInfo, Interception } from '../src/recorder/interception.js';
 import { SqlRecordStore } from '../src/recorder/sql/sql-record-store.js';
-import { createLogger } from '../src/telemetry/logger.js';
+import { createLogger } from '../src/log/logger.js';
 import { buildDashboard } from './build-dashboard.js';
 
 /*

@@ -27,10 +27,11 @@ import {
   type Readiness,
 } from './server/request-handler.js';
 import { RouteTable } from './server/route-table.js';
-import type { Logger } from './telemetry/logger.js';
+import type { Logger } from './log/logger.js';
 import { GatewayMetrics, type GatewayMetricsOptions } from './telemetry/metrics.js';
 import { MetricsObserver } from './telemetry/metrics-observer.js';
-import { openTracing, type Tracing, type TracingOptions } from './telemetry/tracing.js';
+import type { Tracing } from './telemetry/tracing-handle.js';
+import { openTracing, type TracingOptions } from './telemetry/tracing.js';
 import { Provider, type ProviderSettings } from './upstream/provider.js';
 
 export interface GatewayOptions {

@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import Anthropic from '@anthropic-ai/sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { maskedHint } from '../src/telemetry/masked-hint.js';
+import { maskedHint } from '../src/log/masked-hint.js';
 import { anthropicMessage, anthropicStreamEvents } from './support/anthropic-fixtures.js';
 import { ADMIN_TOKEN, startHarness, TOKEN, type Harness } from './support/harness.js';
 

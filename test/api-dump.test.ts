@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { ApiDump } from '../src/dump/api-dump.js';
-import { maskedHint } from '../src/telemetry/masked-hint.js';
+import { maskedHint } from '../src/log/masked-hint.js';
 import { captureLogger } from './support/capture-logger.js';
 import { dialectProfiles, SUCCESS_TEXT, type DialectProfile } from './support/dialect-profiles.js';
 import { ADMIN_TOKEN, startHarness, TOKEN, type Harness } from './support/harness.js';

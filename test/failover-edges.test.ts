@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it, vi } from 'vitest';
 import { request } from 'undici';
-import { maskedHint } from '../src/telemetry/masked-hint.js';
+import { maskedHint } from '../src/log/masked-hint.js';
 import { FAILED_BODY_LIMITS } from '../src/upstream/failed-body.js';
 import { adminKeys } from './support/admin-api.js';
 import { anthropicError } from './support/anthropic-fixtures.js';

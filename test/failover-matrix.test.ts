@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { maskedHint } from '../src/telemetry/masked-hint.js';
+import { maskedHint } from '../src/log/masked-hint.js';
 import type { ClientOutcome } from './support/client-outcome.js';
 import { dialectProfiles, SUCCESS_TEXT, type DialectProfile } from './support/dialect-profiles.js';
 import { callRaw, callSdk } from './support/profile.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { maskedHint } from '../src/telemetry/masked-hint.js';
+import { maskedHint } from '../src/log/masked-hint.js';
 import { anthropicUsage } from './support/anthropic-fixtures.js';
 import { dialectProfiles, type DialectProfile } from './support/dialect-profiles.js';
 import { ADMIN_TOKEN, startHarness, TOKEN, type Harness } from './support/harness.js';

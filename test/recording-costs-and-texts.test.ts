@@ -7,7 +7,7 @@ import OpenAI from 'openai';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InterceptionObserver } from '../src/interception/observer.js';
-import { maskedHint } from '../src/telemetry/masked-hint.js';
+import { maskedHint } from '../src/log/masked-hint.js';
 import { anthropicMessage, anthropicUsage } from './support/anthropic-fixtures.js';
 import { ADMIN_TOKEN, startHarness, TOKEN, type Harness } from './support/harness.js';
 import type { SeenRequest } from './support/mock-upstream.js';

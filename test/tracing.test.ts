@@ -11,7 +11,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { request } from 'undici';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { maskedHint } from '../src/telemetry/masked-hint.js';
+import { maskedHint } from '../src/log/masked-hint.js';
 import { dialectProfiles } from './support/dialect-profiles.js';
 import { messagesProfile } from './support/anthropic-profile.js';
 import { ADMIN_TOKEN, startHarness, TOKEN } from './support/harness.js';

@@ -4,7 +4,7 @@ import type { IssuedTokens } from '../auth/issued-tokens.js';
 import type { Exchange } from '../interception/exchange.js';
 import { GatewayError, notFound } from '../errors/gateway-error.js';
 import { ClientGoneError, discardRequestBody } from '../server/request-body.js';
-import type { Logger } from '../telemetry/logger.js';
+import type { Logger } from '../log/logger.js';
 import type { Provider } from '../upstream/provider.js';
 import type { DashboardAssets } from './dashboard-assets.js';
 import { requireMethod, type AdminContext, type AdminRecords } from './admin-context.js';

@@ -3,7 +3,7 @@ import { GatewayError } from '../errors/gateway-error.js';
 import type { Exchange } from '../interception/exchange.js';
 import type { InterceptionStore } from '../recorder/sql/interception-store.js';
 import { describeDatabaseError } from '../recorder/sql/database-errors.js';
-import type { Logger } from '../telemetry/logger.js';
+import type { Logger } from '../log/logger.js';
 
 /** The recording database as the admin API reads it. */
 export interface AdminRecords {

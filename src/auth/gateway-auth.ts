@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../keypool/clock.js';
-import type { Logger } from '../telemetry/logger.js';
+import type { Logger } from '../log/logger.js';
 import { GatewayTokens, type TokenEntry } from './gateway-tokens.js';
 import type { IssuedTokenStore } from './issued-token-store.js';
 import { IssuedTokens } from './issued-tokens.js';

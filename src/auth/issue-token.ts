@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { maskedHint } from '../telemetry/masked-hint.js';
+import { maskedHint } from '../log/masked-hint.js';
 import { tokenDigest } from './gateway-tokens.js';
 
 /** A freshly made gateway token: the secret, shown once, and what may be stored of it. */

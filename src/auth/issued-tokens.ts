@@ -1,5 +1,5 @@
 import type { Clock } from '../keypool/clock.js';
-import type { Logger } from '../telemetry/logger.js';
+import type { Logger } from '../log/logger.js';
 import type { GatewayTokens } from './gateway-tokens.js';
 import type { IssuedTokenRecord, IssuedTokenStore } from './issued-token-store.js';
 import { newToken } from './issue-token.js';

@@ -1,5 +1,5 @@
 import type { BreakerEvent } from './provider-breakers.js';
-import type { Logger } from '../telemetry/logger.js';
+import type { Logger } from '../log/logger.js';
 
 /** The one log line per circuit breaker state change. */
 export function logBreakerTransition(logger: Logger, event: BreakerEvent): void {

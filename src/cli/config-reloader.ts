@@ -3,7 +3,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { ConfigError } from '../config/config-error.js';
 import { parseConfigText, readConfigText, type GatewayConfig } from '../config/load.js';
 import { reloadDiff } from '../config/reload-diff.js';
-import type { Logger } from '../telemetry/logger.js';
+import type { Logger } from '../log/logger.js';
 
 /** Editors write a file in several steps (truncate, write, rename): wait for the last. */
 const DEBOUNCE_MS = 200;

@@ -3,8 +3,8 @@ import type { GatewayConfig } from '../config/load.js';
 import { formatDurationMs } from '../config/units.js';
 import type { ProviderSettings } from '../upstream/provider.js';
 import type { UpstreamTimeouts } from '../upstream/timeouts.js';
-import { maskedHint } from '../telemetry/masked-hint.js';
-import { redactedUrl } from '../telemetry/redacted-url.js';
+import { maskedHint } from '../log/masked-hint.js';
+import { redactedUrl } from '../log/redacted-url.js';
 
 /*
  * What a configuration turns on, for the startup line and `check-config`. Both show counts,

@@ -7,7 +7,7 @@ import pretty from 'pino-pretty';
 import { parseConfig, parseListen } from '../config/load.js';
 import { DEMO_KEYS, startSimulatedAnthropic } from '../demo/simulated-anthropic.js';
 import { Gateway } from '../gateway.js';
-import { createLogger } from '../telemetry/logger.js';
+import { createLogger } from '../log/logger.js';
 import { waitForSignal } from './lifecycle.js';
 
 const DEMO_TOKEN = 'demo-gateway-token';

@@ -1,5 +1,5 @@
 import type { Gateway } from '../gateway.js';
-import type { Logger } from '../telemetry/logger.js';
+import type { Logger } from '../log/logger.js';
 
 export interface LifecycleOptions {
   /** What SIGHUP does; undefined: nothing (a worker's primary reloads it). */

@@ -1,8 +1,8 @@
 import cluster from 'node:cluster';
 import { readConfigText, type GatewayConfig } from '../config/load.js';
-import { WORKER_CONFIG_ENV, WORKER_SLOT_ENV } from '../cluster/messages.js';
+import { WORKER_CONFIG_ENV, WORKER_SLOT_ENV } from './cluster/messages.js';
 import { Gateway } from '../gateway.js';
-import { createLogger, type Logger } from '../telemetry/logger.js';
+import { createLogger, type Logger } from '../log/logger.js';
 import { startupFields, withoutTokens } from './config-summary.js';
 import { ConfigReloader } from './config-reloader.js';
 import { waitForSignal } from './lifecycle.js';
@@ -24,7 +24,7 @@ export async function serve(args: ServeArgs, env: NodeJS.ProcessEnv): Promise<nu
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
   warnWithoutTokens(config, logger);
   if (config.workers > 1) {
-    const { runPrimary } = await import('../cluster/primary.js');
+    const { runPrimary } = await import('./cluster/primary.js');
     return runPrimary({
       config,
       env,
@@ -101,6 +101,6 @@ async function serveAsWorker(args: ServeArgs, env: NodeJS.ProcessEnv): Promise<n
   const logger = createLogger({ level: config.logLevel, format: config.logFormat }).child({
     worker: Number(env[WORKER_SLOT_ENV] ?? 0),
   });
-  const { runWorker } = await import('../cluster/worker.js');
+  const { runWorker } = await import('./cluster/worker.js');
   return runWorker(config, logger, env);
 }

@@ -7,8 +7,8 @@ import type {
   InterceptionStart,
   InterceptionWatch,
 } from '../interception/observer.js';
-import type { Logger } from '../telemetry/logger.js';
-import { redactedUrl } from '../telemetry/redacted-url.js';
+import type { Logger } from '../log/logger.js';
+import { redactedUrl } from '../log/redacted-url.js';
 import type { UpstreamAttempt } from '../upstream/upstream-attempt.js';
 import { attemptStem, dumpStem } from './dump-paths.js';
 import { DumpWriter, type DumpStats } from './dump-writer.js';

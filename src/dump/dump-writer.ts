@@ -1,6 +1,6 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Logger } from '../telemetry/logger.js';
+import type { Logger } from '../log/logger.js';
 import type { SecretScrubber } from './secret-scrubber.js';
 
 /** What the dump has written and lost, for metrics and tests. */

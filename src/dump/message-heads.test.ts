@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maskedHint } from '../telemetry/masked-hint.js';
+import { maskedHint } from '../log/masked-hint.js';
 import { requestHead, responseHead } from './message-heads.js';
 
 const KEY = 'sk-ant-heads-secret-key-444555666';

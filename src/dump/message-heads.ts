@@ -1,4 +1,4 @@
-import { maskedHint } from '../telemetry/masked-hint.js';
+import { maskedHint } from '../log/masked-hint.js';
 
 /** Headers that carry a credential: written as the credential's masked hint, never the value. */
 const CREDENTIALS = new Set([

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { maskedHint } from '../telemetry/masked-hint.js';
+import { maskedHint } from '../log/masked-hint.js';
 import { SecretScrubber } from './secret-scrubber.js';
 
 const KEY = 'sk-ant-scrubber-secret-key-000111';

@@ -1,4 +1,4 @@
-import { maskedHint } from '../telemetry/masked-hint.js';
+import { maskedHint } from '../log/masked-hint.js';
 
 interface Target {
   readonly secret: Buffer;

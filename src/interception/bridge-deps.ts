@@ -2,7 +2,7 @@ import type { Clock } from '../keypool/clock.js';
 import type { ToolSource } from '../mcp/tool-source.js';
 import type { InterceptionSink } from '../recorder/interception.js';
 import type { Pricer } from '../recorder/pricing.js';
-import type { Logger } from '../telemetry/logger.js';
+import type { Logger } from '../log/logger.js';
 import type { InterceptionObserver } from './observer.js';
 
 /** What every interception needs of the gateway around it. */

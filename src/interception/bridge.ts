@@ -8,7 +8,7 @@ import { INJECTED_PREFIX } from '../mcp/tool-naming.js';
 import { detectClient } from '../recorder/client-detection.js';
 import type { Interception, ToolCallRecord, UpstreamCallRecord } from '../recorder/interception.js';
 import { isEventStream } from '../sse/event-stream-head.js';
-import { redactMessage } from '../telemetry/redact.js';
+import { redactMessage } from '../log/redact.js';
 import { sendWithFailover } from '../upstream/failover.js';
 import { upstreamRequestHeaders } from '../upstream/header-hygiene.js';
 import type { Provider } from '../upstream/provider.js';

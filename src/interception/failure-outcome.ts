@@ -1,7 +1,7 @@
 import type { ApiFamily } from '../dialects/dialect.js';
 import { shuttingDown } from '../errors/gateway-error.js';
 import type { InterceptionOutcome } from '../recorder/interception.js';
-import type { Logger } from '../telemetry/logger.js';
+import type { Logger } from '../log/logger.js';
 import { toGatewayError } from './error-mapping.js';
 import type { Exchange } from './exchange.js';
 

@@ -1,4 +1,4 @@
-import type { Logger } from '../telemetry/logger.js';
+import type { Logger } from '../log/logger.js';
 import type { AttemptStart, AttemptWatch } from '../upstream/attempt-observer.js';
 import type { InterceptionObserver, InterceptionStart, InterceptionWatch } from './observer.js';
 

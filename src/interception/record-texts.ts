@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { parseBearer } from '../auth/bearer.js';
 import type { BridgeRequest, Dialect } from '../dialects/dialect.js';
-import { withHints } from '../telemetry/redact.js';
+import { withHints } from '../log/redact.js';
 
 /** What the client sent as credentials: its gateway token, and its own key with BYOK. */
 export function presentedCredentials(headers: IncomingHttpHeaders): string[] {

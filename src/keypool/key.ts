@@ -1,5 +1,5 @@
 import type { Clock } from './clock.js';
-import { maskedHint } from '../telemetry/masked-hint.js';
+import { maskedHint } from '../log/masked-hint.js';
 
 export type KeyState = 'valid' | 'temporary' | 'permanent';
 

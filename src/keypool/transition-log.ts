@@ -1,5 +1,5 @@
 import type { KeyTransition } from './key.js';
-import type { Logger } from '../telemetry/logger.js';
+import type { Logger } from '../log/logger.js';
 
 /**
  * The one log line per key state change. A change the provider caused is written once its

@@ -1,4 +1,4 @@
-import { maskedHint } from '../telemetry/masked-hint.js';
+import { maskedHint } from '../log/masked-hint.js';
 import type { McpTransportSettings } from './settings.js';
 
 const MAX_LENGTH = 300;

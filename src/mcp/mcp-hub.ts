@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Logger } from '../telemetry/logger.js';
+import type { Logger } from '../log/logger.js';
 import { systemClock, type Clock } from '../keypool/clock.js';
 import {
   DEFAULT_BACKOFF,

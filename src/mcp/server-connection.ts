@@ -5,7 +5,7 @@ import {
   McpError,
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
-import type { Logger } from '../telemetry/logger.js';
+import type { Logger } from '../log/logger.js';
 import { errorText, safeUrl, secretsOf } from './error-text.js';
 import type { Clock } from '../keypool/clock.js';
 import type { McpServerSettings, McpTransportSettings } from './settings.js';

@@ -1,4 +1,4 @@
-import type { Logger } from '../telemetry/logger.js';
+import type { Logger } from '../log/logger.js';
 import type { Interception, InterceptionSink } from './interception.js';
 
 /**

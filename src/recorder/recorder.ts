@@ -1,5 +1,5 @@
 import type { Clock } from '../keypool/clock.js';
-import type { Logger } from '../telemetry/logger.js';
+import type { Logger } from '../log/logger.js';
 import type { Interception, InterceptionSink } from './interception.js';
 import { RejectedRecordsError, type RecordStore } from './record-store.js';
 import type { RecorderStatus } from './recorder-status.js';

@@ -1,7 +1,7 @@
 import { describeDatabaseTarget, type DatabaseTarget } from '../config/database-target.js';
 import type { RecordingSettings } from '../config/load.js';
 import type { Clock } from '../keypool/clock.js';
-import type { Logger } from '../telemetry/logger.js';
+import type { Logger } from '../log/logger.js';
 import type { InterceptionSink } from './interception.js';
 import { Recorder, type RecorderOptions } from './recorder.js';
 import type { RecorderStatus } from './recorder-status.js';

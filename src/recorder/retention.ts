@@ -1,5 +1,5 @@
 import type { Clock } from '../keypool/clock.js';
-import type { Logger } from '../telemetry/logger.js';
+import type { Logger } from '../log/logger.js';
 import { describeDatabaseError } from './sql/database-errors.js';
 
 export interface RetentionOptions {

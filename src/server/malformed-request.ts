@@ -4,7 +4,7 @@ import { errorBody } from '../dialects/error-shapes.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { RouteTable } from './route-table.js';
 import { REQUEST_ID_HEADER } from '../interception/exchange.js';
-import type { Logger } from '../telemetry/logger.js';
+import type { Logger } from '../log/logger.js';
 
 type Failure = readonly [status: number, reason: string, message: string];
 

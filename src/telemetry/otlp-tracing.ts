@@ -6,7 +6,7 @@ import {
 } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { TRACER_NAME, tracingOf, type Tracing } from './tracing.js';
+import { TRACER_NAME, tracingOf, type Tracing } from './tracing-handle.js';
 import { TracingObserver } from './tracing-observer.js';
 
 /**

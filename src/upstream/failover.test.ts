@@ -5,7 +5,7 @@ import type { KeyTransition } from '../keypool/key.js';
 import { KeyPoolError } from '../keypool/key-pool-error.js';
 import type { ProbeResult } from '../keypool/key-probe.js';
 import { Pool } from '../keypool/pool.js';
-import { maskedHint } from '../telemetry/masked-hint.js';
+import { maskedHint } from '../log/masked-hint.js';
 import { Cancellation } from './cancellation.js';
 import type { Credential } from './credential.js';
 import { FAILED_BODY_LIMITS } from './failed-body.js';

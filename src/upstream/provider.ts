@@ -7,7 +7,7 @@ import { Pool } from '../keypool/pool.js';
 import { DisabledKeyRecheck } from '../keypool/recheck.js';
 import { logKeyTransition } from '../keypool/transition-log.js';
 import { logBreakerTransition } from '../breaker/transition-log.js';
-import type { Logger } from '../telemetry/logger.js';
+import type { Logger } from '../log/logger.js';
 import { Cancellation } from './cancellation.js';
 import { readFailedBody } from './failed-body.js';
 import type { FailoverTarget } from './failover.js';

@@ -1,4 +1,4 @@
-import { createLogger, type Logger } from '../../src/telemetry/logger.js';
+import { createLogger, type Logger } from '../../src/log/logger.js';
 
 /** A real pino logger whose every line is kept, for asserting what the gateway logs. */
 export function captureLogger(level = 'trace'): { logger: Logger; lines: string[] } {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '../../telemetry/logger.js';
+import type { Logger } from '../../log/logger.js';
 import type { Clock } from '../clock.js';
 import type { Key, KeyMark } from '../key.js';
 import type { Pool } from '../pool.js';

@@ -1,4 +1,4 @@
-import type { Logger } from '../../telemetry/logger.js';
+import type { Logger } from '../../log/logger.js';
 import type { Clock } from '../clock.js';
 import { keyFingerprinter, processFingerprinter } from './fingerprint.js';
 import { KeyStateStore } from './key-state-store.js';

@@ -1,5 +1,5 @@
 import type { Worker } from 'node:cluster';
-import type { IpcPort } from '../keypool/key-state/primary-protocol.js';
+import type { IpcPort } from '../../keypool/key-state/primary-protocol.js';
 
 /** The primary's end of one worker's IPC channel. */
 export function workerPort(worker: Worker): IpcPort {

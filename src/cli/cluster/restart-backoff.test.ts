@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../test/support/fake-clock.js';
+import { FakeClock } from '../../../test/support/fake-clock.js';
 import { RestartBackoff } from './restart-backoff.js';
 
 describe('RestartBackoff', () => {

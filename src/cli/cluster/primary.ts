@@ -1,12 +1,12 @@
 import cluster, { type Worker } from 'node:cluster';
 import { randomBytes } from 'node:crypto';
-import { ConfigReloader } from '../cli/config-reloader.js';
-import type { GatewayConfig } from '../config/load.js';
-import { applicableConfig } from '../config/reload-diff.js';
-import { systemClock, type Clock } from '../keypool/clock.js';
-import { MemoryKeyStateHub } from '../keypool/key-state/memory-hub.js';
-import { PrimaryKeyStateHost } from '../keypool/key-state/primary-host.js';
-import type { Logger } from '../telemetry/logger.js';
+import { ConfigReloader } from '../config-reloader.js';
+import type { GatewayConfig } from '../../config/load.js';
+import { applicableConfig } from '../../config/reload-diff.js';
+import { systemClock, type Clock } from '../../keypool/clock.js';
+import { MemoryKeyStateHub } from '../../keypool/key-state/memory-hub.js';
+import { PrimaryKeyStateHost } from '../../keypool/key-state/primary-host.js';
+import type { Logger } from '../../log/logger.js';
 import { workerPort } from './ipc-port.js';
 import {
   isWorkerMessage,

@@ -1,4 +1,4 @@
-import type { Clock } from '../keypool/clock.js';
+import type { Clock } from '../../keypool/clock.js';
 
 export interface RestartBackoffOptions {
   /** The first restart's delay; each failure in a row doubles it. */

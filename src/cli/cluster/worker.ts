@@ -1,8 +1,8 @@
 import cluster from 'node:cluster';
-import { waitForSignal } from '../cli/lifecycle.js';
-import { parseConfigText, type GatewayConfig } from '../config/load.js';
-import { Gateway } from '../gateway.js';
-import type { Logger } from '../telemetry/logger.js';
+import { waitForSignal } from '../lifecycle.js';
+import { parseConfigText, type GatewayConfig } from '../../config/load.js';
+import { Gateway } from '../../gateway.js';
+import type { Logger } from '../../log/logger.js';
 import { primaryPort } from './ipc-port.js';
 import {
   isPrimaryMessage,
