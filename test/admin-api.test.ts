@@ -1,48 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Interception } from '../src/recorder/interception.js';
 import { SqlRecordStore } from '../src/recorder/sql/sql-record-store.js';
-import type { DatabaseTarget } from '../src/config/database-target.js';
 import { messagesProfile } from './support/anthropic-profile.js';
 import { ADMIN_TOKEN, startHarness, TOKEN, type Harness } from './support/harness.js';
-import { createTestDatabase } from './support/postgres.js';
 import { bareInterception, sampleInterception } from './support/sample-interception.js';
-
-type SqlTarget = Exclude<DatabaseTarget, { engine: 'off' }>;
-
-interface Engine {
-  readonly name: string;
-  setup(): Promise<{ target: SqlTarget; setting: string; cleanup: () => Promise<void> }>;
-}
-
-const engines: Engine[] = [
-  {
-    name: 'SQLite',
-    async setup() {
-      const dir = await mkdtemp(join(tmpdir(), 'switchyard-admin-'));
-      const path = join(dir, 'admin.db');
-      return {
-        target: { engine: 'sqlite', path },
-        setting: `sqlite:${path}`,
-        cleanup: () => rm(dir, { recursive: true, force: true }),
-      };
-    },
-  },
-  {
-    name: 'PostgreSQL',
-    async setup() {
-      const database = await createTestDatabase();
-      return {
-        target: { engine: 'postgres', url: database.url },
-        setting: database.url,
-        cleanup: database.drop,
-      };
-    },
-  },
-];
+import { SQL_ENGINES } from './support/sql-engines.js';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 2, 1, 9, 30);
@@ -171,7 +134,7 @@ function expectedGroups(
   return groups;
 }
 
-describe.each(engines)('admin API over $name', (engine) => {
+describe.each(SQL_ENGINES)('admin API over $name', (engine) => {
   let harness: Harness;
   let api: string;
   let cleanup: () => Promise<void>;

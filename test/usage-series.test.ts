@@ -1,47 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Interception } from '../src/recorder/interception.js';
 import { SqlRecordStore } from '../src/recorder/sql/sql-record-store.js';
-import type { DatabaseTarget } from '../src/config/database-target.js';
 import { ADMIN_TOKEN, startHarness, type Harness } from './support/harness.js';
-import { createTestDatabase } from './support/postgres.js';
 import { bareInterception, sampleInterception } from './support/sample-interception.js';
-
-type SqlTarget = Exclude<DatabaseTarget, { engine: 'off' }>;
-
-interface Engine {
-  readonly name: string;
-  setup(): Promise<{ target: SqlTarget; setting: string; cleanup: () => Promise<void> }>;
-}
-
-const engines: Engine[] = [
-  {
-    name: 'SQLite',
-    async setup() {
-      const dir = await mkdtemp(join(tmpdir(), 'switchyard-series-'));
-      const path = join(dir, 'series.db');
-      return {
-        target: { engine: 'sqlite', path },
-        setting: `sqlite:${path}`,
-        cleanup: () => rm(dir, { recursive: true, force: true }),
-      };
-    },
-  },
-  {
-    name: 'PostgreSQL',
-    async setup() {
-      const database = await createTestDatabase();
-      return {
-        target: { engine: 'postgres', url: database.url },
-        setting: database.url,
-        cleanup: database.drop,
-      };
-    },
-  },
-];
+import { SQL_ENGINES } from './support/sql-engines.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -125,7 +88,7 @@ async function call(url: string, token: string | null = ADMIN_TOKEN) {
   return { status: response.statusCode, body: await response.body.json() };
 }
 
-describe.each(engines)('usage series over $name', (engine) => {
+describe.each(SQL_ENGINES)('usage series over $name', (engine) => {
   let harness: Harness;
   let api: string;
   let cleanup: () => Promise<void>;
