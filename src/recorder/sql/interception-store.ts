@@ -223,17 +223,7 @@ export class InterceptionStore {
     ).execute();
     // PostgreSQL's sums of INTEGER and its count are BIGINT, read back as numbers (see
     // postgres-connection.ts), so both engines answer alike.
-    return rows.map((row) => ({
-      key: row.key,
-      requests: row.requests,
-      input: row.input,
-      output: row.output,
-      cacheRead: row.cache_read,
-      cacheWrite: row.cache_write,
-      reasoning: row.reasoning,
-      costUsd: row.cost_usd,
-      unpriced: row.unpriced,
-    }));
+    return rows.map(usageGroupOf);
   }
 
   /**
@@ -253,18 +243,7 @@ export class InterceptionStore {
     if (query.since !== undefined) select = select.where('started_at', '>=', query.since);
     if (query.until !== undefined) select = select.where('started_at', '<', query.until);
     const rows = await select.groupBy([start, column]).orderBy(start).orderBy(column).execute();
-    return rows.map((row) => ({
-      start: row.start,
-      key: row.key,
-      requests: row.requests,
-      input: row.input,
-      output: row.output,
-      cacheRead: row.cache_read,
-      cacheWrite: row.cache_write,
-      reasoning: row.reasoning,
-      costUsd: row.cost_usd,
-      unpriced: row.unpriced,
-    }));
+    return rows.map((row) => ({ start: row.start, ...usageGroupOf(row) }));
   }
 
   /**
@@ -317,4 +296,29 @@ function usageTotals(eb: ExpressionBuilder<RecordingTables, 'interceptions'>) {
       .sum<number>(eb.case().when('cost_usd', 'is', null).then(eb.lit(1)).else(eb.lit(0)).end())
       .as('unpriced'),
   ] as const;
+}
+
+/** One row of usageTotals' sums, as the admin API's usage group. */
+function usageGroupOf(row: {
+  readonly key: UsageGroup['key'];
+  readonly requests: number;
+  readonly input: number;
+  readonly output: number;
+  readonly cache_read: number;
+  readonly cache_write: number;
+  readonly reasoning: number;
+  readonly cost_usd: number | null;
+  readonly unpriced: number;
+}): UsageGroup {
+  return {
+    key: row.key,
+    requests: row.requests,
+    input: row.input,
+    output: row.output,
+    cacheRead: row.cache_read,
+    cacheWrite: row.cache_write,
+    reasoning: row.reasoning,
+    costUsd: row.cost_usd,
+    unpriced: row.unpriced,
+  };
 }
