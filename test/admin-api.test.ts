@@ -6,6 +6,7 @@ import { messagesProfile } from './support/anthropic-profile.js';
 import { ADMIN_TOKEN, startHarness, TOKEN, type Harness } from './support/harness.js';
 import { bareInterception, sampleInterception } from './support/sample-interception.js';
 import { SQL_ENGINES } from './support/sql-engines.js';
+import { addToGroup, emptyGroup, type ExpectedGroup } from './support/expected-usage.js';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 2, 1, 9, 30);
@@ -86,17 +87,7 @@ interface Page {
   next_cursor: string | null;
 }
 
-interface Group {
-  key: string;
-  requests: number;
-  input: number;
-  output: number;
-  cache_read: number;
-  cache_write: number;
-  reasoning: number;
-  cost_usd: number | null;
-  unpriced: number;
-}
+type Group = ExpectedGroup;
 
 function errorMessage(answer: Answer): string {
   return (answer.body as { error: { message: string } }).error.message;
@@ -110,25 +101,8 @@ function expectedGroups(
   const groups = new Map<string, Group>();
   for (const i of selected) {
     const key = group(i);
-    const g = groups.get(key) ?? {
-      key,
-      requests: 0,
-      input: 0,
-      output: 0,
-      cache_read: 0,
-      cache_write: 0,
-      reasoning: 0,
-      cost_usd: null,
-      unpriced: 0,
-    };
-    g.requests++;
-    g.input += i.usage.input;
-    g.output += i.usage.output;
-    g.cache_read += i.usage.cacheRead;
-    g.cache_write += i.usage.cacheCreation;
-    g.reasoning += i.usage.reasoning;
-    if (i.costUsd === undefined) g.unpriced++;
-    else g.cost_usd = (g.cost_usd ?? 0) + i.costUsd;
+    const g = groups.get(key) ?? emptyGroup(key);
+    addToGroup(g, i);
     groups.set(key, g);
   }
   return groups;

@@ -5,6 +5,7 @@ import { SqlRecordStore } from '../src/recorder/sql/sql-record-store.js';
 import { ADMIN_TOKEN, startHarness, type Harness } from './support/harness.js';
 import { bareInterception, sampleInterception } from './support/sample-interception.js';
 import { SQL_ENGINES } from './support/sql-engines.js';
+import { addToGroup, emptyGroup, type ExpectedGroup } from './support/expected-usage.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -30,17 +31,8 @@ const records: readonly Interception[] = [
   sampleInterception({ startedAt: T0 + 2 * DAY + 7, user: 'carol', costUsd: 2 }),
 ];
 
-interface Point {
+interface Point extends ExpectedGroup {
   start: string;
-  key: string;
-  requests: number;
-  input: number;
-  output: number;
-  cache_read: number;
-  cache_write: number;
-  reasoning: number;
-  cost_usd: number | null;
-  unpriced: number;
 }
 
 /** Sums the records the way the series must: by bucket start, then key. */
@@ -54,26 +46,8 @@ function expectedPoints(
     const start = new Date(i.startedAt - (i.startedAt % width)).toISOString();
     const key = keyOf(i);
     const id = `${start} ${key}`;
-    const p = points.get(id) ?? {
-      start,
-      key,
-      requests: 0,
-      input: 0,
-      output: 0,
-      cache_read: 0,
-      cache_write: 0,
-      reasoning: 0,
-      cost_usd: null,
-      unpriced: 0,
-    };
-    p.requests++;
-    p.input += i.usage.input;
-    p.output += i.usage.output;
-    p.cache_read += i.usage.cacheRead;
-    p.cache_write += i.usage.cacheCreation;
-    p.reasoning += i.usage.reasoning;
-    if (i.costUsd === undefined) p.unpriced++;
-    else p.cost_usd = (p.cost_usd ?? 0) + i.costUsd;
+    const p = points.get(id) ?? { start, ...emptyGroup(key) };
+    addToGroup(p, i);
     points.set(id, p);
   }
   return [...points.values()].sort((a, b) =>
