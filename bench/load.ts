@@ -54,6 +54,28 @@ export interface LoadResult {
   /** CPU time of the target process per successful request. */
   readonly cpuUsPerRequest: number | undefined;
   readonly rssPeakMb: number | undefined;
+  /**
+   * Each run's own figures, in round order: the targets of a round ran back to back, so
+   * round i of two targets pairs into one ratio, and the ratios' range is the spread.
+   * Absent in result files written before it was recorded.
+   */
+  readonly perRun?: readonly RunFigures[];
+}
+
+/** One run's throughput, tail latency and CPU time per request. */
+export interface RunFigures {
+  readonly rps: number;
+  readonly p99Ms: number;
+  readonly cpuUsPerRequest: number | undefined;
+}
+
+function runFigures(run: LoadRun): RunFigures {
+  const ok = run.latencies.length;
+  return {
+    rps: ok / run.elapsedS,
+    p99Ms: percentile(sorted(run.latencies), 99),
+    cpuUsPerRequest: run.cpuMs === undefined || ok === 0 ? undefined : (run.cpuMs * 1000) / ok,
+  };
 }
 
 /**
@@ -141,5 +163,6 @@ export function summarize(runs: readonly LoadRun[]): LoadResult {
         ? undefined
         : (sum(cpu.filter((v): v is number => v !== undefined)) * 1000) / ok,
     rssPeakMb: rss.length === 0 ? undefined : Math.max(...rss),
+    perRun: runs.map(runFigures),
   };
 }

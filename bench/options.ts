@@ -4,7 +4,7 @@ import type { StreamPlan } from './stream-plan.js';
 import { SWITCHYARD_IDS, TARGET_IDS, type TargetId } from './targets.js';
 
 export type ScenarioId =
-  'coldstart' | 'blocking' | 'streaming' | 'deployed' | 'failover' | 'memory';
+  'coldstart' | 'blocking' | 'streaming' | 'deployed' | 'failover' | 'workers' | 'memory';
 
 export const SCENARIOS: readonly ScenarioId[] = [
   'coldstart',
@@ -12,6 +12,7 @@ export const SCENARIOS: readonly ScenarioId[] = [
   'streaming',
   'deployed',
   'failover',
+  'workers',
   'memory',
 ];
 

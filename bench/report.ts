@@ -1,7 +1,8 @@
 import { DIALECT_SPECS, type DialectId } from './dialects.js';
-import type { LoadResult } from './load.js';
+import type { LoadResult, RunFigures } from './load.js';
 import type { BenchOptions } from './options.js';
 import type { Results } from './results.js';
+import type { StreamProbeResult, StreamRoundFigures } from './stream-probe.js';
 import { median } from './stats.js';
 import { SWITCHYARD_IDS, TARGET_LABELS, type TargetId } from './targets.js';
 
@@ -36,6 +37,51 @@ function blockingResult(
   return results.blocking.find(
     (r) => r.dialect === dialect && r.target === target && r.result.connections === connections,
   )?.result;
+}
+
+/**
+ * The range of a figure over the rounds of a run: each round ran every target back to back,
+ * so round i of the gateway pairs with round i of the baseline. Empty when fewer than two
+ * rounds were recorded.
+ */
+function spread(
+  a: LoadResult,
+  b: LoadResult,
+  figure: (x: RunFigures, y: RunFigures) => number | undefined,
+  format: (value: number) => string,
+): string {
+  const values: number[] = [];
+  const n = Math.min(a.perRun?.length ?? 0, b.perRun?.length ?? 0);
+  for (let i = 0; i < n; i++) {
+    const x = a.perRun?.[i];
+    const y = b.perRun?.[i];
+    const v = x === undefined || y === undefined ? undefined : figure(x, y);
+    if (v !== undefined && Number.isFinite(v)) values.push(v);
+  }
+  return rangeOf(values, format);
+}
+
+function rangeOf(values: readonly number[], format: (value: number) => string): string {
+  if (values.length < 2) return '';
+  return ` [${format(Math.min(...values))} … ${format(Math.max(...values))} over ${values.length} runs]`;
+}
+
+function streamSpread(
+  a: StreamProbeResult,
+  b: StreamProbeResult,
+  figure: (x: StreamRoundFigures, y: StreamRoundFigures) => number,
+): string {
+  const n = Math.min(a.perRound?.length ?? 0, b.perRound?.length ?? 0);
+  const values: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const x = a.perRound?.[i];
+    const y = b.perRound?.[i];
+    if (x !== undefined && y !== undefined) values.push(figure(x, y));
+  }
+  return rangeOf(
+    values.filter((v) => Number.isFinite(v)),
+    (v) => signed(v),
+  );
 }
 
 interface Verdict {
@@ -81,6 +127,16 @@ function verdicts(results: Results, options: BenchOptions): Verdict[] {
       met: cost <= 0.05 && f.rateLimitedDuringRuns === 0,
     });
   }
+  for (const w of results.workers ?? []) {
+    out.push({
+      goal: `\`--workers auto\` (${w.workers} workers) ÷ one process, throughput at c=${c} (bare)`,
+      dialect: DIALECT_SPECS[w.dialect].label,
+      measured:
+        ratio(w.auto.rps / w.one.rps) + spread(w.auto, w.one, (x, y) => x.rps / y.rps, ratio),
+      bound: 'reported',
+      met: undefined,
+    });
+  }
   const cold: [string, number[] | undefined][] = [
     ['bare', results.coldStartMs],
     ['full, migrations of a new SQLite file included', results.coldStartFullMs],
@@ -116,7 +172,7 @@ function dialectVerdicts(
     out.push({
       goal: `Throughput at c=${c} ÷ Node floor (${config})`,
       dialect: api,
-      measured: ratio(r),
+      measured: ratio(r) + spread(sw, floor, (x, y) => x.rps / y.rps, ratio),
       bound: '≥ 0.80×',
       met: r >= 0.8,
     });
@@ -125,7 +181,17 @@ function dialectVerdicts(
       out.push({
         goal: `Gateway CPU per request over the floor's (${config})`,
         dialect: api,
-        measured: `${signed(over, 0)} µs (${num(sw.cpuUsPerRequest, 0)} vs ${num(floor.cpuUsPerRequest, 0)})`,
+        measured:
+          `${signed(over, 0)} µs (${num(sw.cpuUsPerRequest, 0)} vs ${num(floor.cpuUsPerRequest, 0)})` +
+          spread(
+            sw,
+            floor,
+            (x, y) =>
+              x.cpuUsPerRequest === undefined || y.cpuUsPerRequest === undefined
+                ? undefined
+                : x.cpuUsPerRequest - y.cpuUsPerRequest,
+            (v) => signed(v, 0),
+          ),
         bound: '≤ +40 µs',
         met: over <= 40,
       });
@@ -134,7 +200,9 @@ function dialectVerdicts(
     out.push({
       goal: `p99 latency at c=${c} ÷ Node floor (${config})`,
       dialect: api,
-      measured: `${ratio(p99)} (${num(sw.p99Ms)} vs ${num(floor.p99Ms)} ms)`,
+      measured:
+        `${ratio(p99)} (${num(sw.p99Ms)} vs ${num(floor.p99Ms)} ms)` +
+        spread(sw, floor, (x, y) => x.p99Ms / y.p99Ms, ratio),
       bound: '≤ 1.50×',
       met: p99 <= 1.5,
     });
@@ -144,7 +212,7 @@ function dialectVerdicts(
     out.push({
       goal: `Throughput at c=${c} ÷ Portkey (${config})`,
       dialect: api,
-      measured: ratio(r),
+      measured: ratio(r) + spread(sw, portkey, (x, y) => x.rps / y.rps, ratio),
       bound: '≥ 10×',
       met: r >= 10,
     });
@@ -158,7 +226,9 @@ function dialectVerdicts(
     out.push({
       goal: `Streaming TTFB p50 over Node floor (${config})`,
       dialect: api,
-      measured: `${signed(ttfb)} ms`,
+      measured:
+        `${signed(ttfb)} ms` +
+        streamSpread(swStream, floorStream, (x, y) => x.ttfbP50Ms - y.ttfbP50Ms),
       bound: '≤ +1 ms',
       met: ttfb <= 1 && swStream.failed === 0,
     });
@@ -166,7 +236,9 @@ function dialectVerdicts(
     out.push({
       goal: `Streaming event delay p99 over Node floor (${config})`,
       dialect: api,
-      measured: `${signed(delay)} ms`,
+      measured:
+        `${signed(delay)} ms` +
+        streamSpread(swStream, floorStream, (x, y) => x.delayP99Ms - y.delayP99Ms),
       bound: '≤ +1 ms',
       met: delay <= 1 && swStream.failed === 0,
     });
@@ -386,6 +458,25 @@ function deployedSection(results: Results, options: BenchOptions): string {
   );
 }
 
+function workersSection(results: Results, options: BenchOptions): string {
+  const c = options.headlineConcurrency;
+  const rows = (results.workers ?? []).map((w) => [
+    DIALECT_SPECS[w.dialect].label,
+    rps(w.one.rps),
+    rps(w.auto.rps),
+    ratio(w.auto.rps / w.one.rps) + spread(w.auto, w.one, (x, y) => x.rps / y.rps, ratio),
+    `${num(w.one.p99Ms)} / ${num(w.auto.p99Ms)}`,
+  ]);
+  const n = results.workers?.[0]?.workers ?? 0;
+  return (
+    `Two fresh bare processes, one of them \`serve --workers auto\` (${n} workers here: one per available core), warmed up alike, under the same load at c=${c}, ${options.pairedRounds} runs of ${options.durationS} s each, A-B-B-A. The load generator and the mock upstream run on the same ${n} cores, so a second worker competes with them for CPU.\n\n` +
+    table(
+      ['API', 'one process req/s', '--workers auto req/s', 'auto ÷ one', 'p99 ms (one / auto)'],
+      rows,
+    )
+  );
+}
+
 function memorySection(results: Results, options: BenchOptions): string {
   const rows = results.memory.map((m) => [
     DIALECT_SPECS[m.dialect].label,
@@ -445,6 +536,7 @@ export function renderResults(results: Results, options: BenchOptions): string {
   if (v.length > 0) {
     sections.push(
       '### Targets\n\n' +
+        'Each figure is over every run of the scenario pooled (the verdict is on it); in brackets, its range over the runs (rounds) taken one by one, each round having measured every target back to back.\n\n' +
         table(
           ['goal', 'API', 'measured', 'target', 'met?'],
           v.map((x) => [
@@ -476,6 +568,10 @@ export function renderResults(results: Results, options: BenchOptions): string {
       `### Full configuration against bare, paired\n\n${deployedSection(results, options)}`,
     );
   }
+  if ((results.workers ?? []).length > 0)
+    sections.push(
+      `### \`--workers auto\` against one process\n\n${workersSection(results, options)}`,
+    );
   if (results.memory.length > 0)
     sections.push(`### Concurrent open streams (memory)\n\n${memorySection(results, options)}`);
   if (results.coldStartMs !== undefined) {

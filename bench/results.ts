@@ -39,6 +39,15 @@ export interface DeployedRow {
   readonly deployed: LoadResult;
 }
 
+export interface WorkersRow {
+  readonly dialect: DialectId;
+  /** Workers `--workers auto` starts here: one per available core. */
+  readonly workers: number;
+  /** Alternating rounds: one process, and `--workers auto`, fresh and bare both. */
+  readonly one: LoadResult;
+  readonly auto: LoadResult;
+}
+
 export interface DeployedFeatures {
   readonly auth: boolean;
   readonly keyPool: boolean;
@@ -77,6 +86,8 @@ export interface Results {
   readonly deployed: DeployedRow[];
   deployedFeatures: DeployedFeatures | undefined;
   readonly failover: FailoverRow[];
+  /** Absent in result files written before the scenario existed. */
+  readonly workers?: WorkersRow[];
   /** Which keys each provider's key 0 was in during the failover runs. */
   failoverKeyStates: string[] | undefined;
   readonly memory: MemoryRow[];

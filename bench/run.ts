@@ -22,6 +22,7 @@ import {
   streaming,
   type BenchContext,
   type TargetSet,
+  workers,
 } from './scenarios.js';
 
 const RESULTS_DIR = join(REPO_ROOT, 'bench', 'results');
@@ -60,6 +61,7 @@ async function execute(context: BenchContext): Promise<void> {
     await stopTargets(targets);
   }
   if (scenarios.includes('deployed')) await deployed(context);
+  if (scenarios.includes('workers')) await workers(context);
   if (scenarios.includes('memory')) await memory(context);
 }
 
@@ -120,6 +122,7 @@ async function main(argv: readonly string[]): Promise<number> {
     deployed: [],
     deployedFeatures: undefined,
     failover: [],
+    workers: [],
     failoverKeyStates: undefined,
     memory: [],
     problems: [],

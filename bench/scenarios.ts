@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { DIALECT_SPECS, type DialectId } from './dialects.js';
 import { runLoad, summarize, type LoadResult, type LoadRun } from './load.js';
 import type { MockProcess } from './mock-process.js';
@@ -214,7 +215,7 @@ export async function streaming(context: BenchContext, targets: TargetSet): Prom
   const { plan, streams, concurrency } = options.stream;
   const ids = [...targets.keys()];
   for (const dialect of options.dialects) {
-    const samples = new Map<TargetId, StreamSample[]>(ids.map((id) => [id, []]));
+    const samples = new Map<TargetId, StreamSample[][]>(ids.map((id) => [id, []]));
     for (let round = 0; round < options.rounds; round++) {
       for (const id of rotate(ids, round)) {
         const target = targets.get(id);
@@ -226,11 +227,12 @@ export async function streaming(context: BenchContext, targets: TargetSet): Prom
           streams,
           concurrency,
         );
-        samples.get(id)?.push(...batch);
+        samples.get(id)?.push(batch);
       }
     }
     for (const id of ids) {
-      const result = summarizeStreams(samples.get(id) ?? [], plan);
+      const rounds = samples.get(id) ?? [];
+      const result = summarizeStreams(rounds.flat(), plan, rounds);
       context.results.streaming.push({ dialect, target: id, result });
       context.log(
         `streaming ${dialect} ${id}: TTFB p50 ${result.ttfbP50Ms.toFixed(2)} ms, delay p50 ${result.delayP50Ms.toFixed(2)} / p99 ${result.delayP99Ms.toFixed(2)} ms`,
@@ -382,6 +384,50 @@ export async function deployed(context: BenchContext): Promise<void> {
     }
   } finally {
     await standard.stop();
+  }
+}
+
+/**
+ * `serve --workers auto` against one process, bare, paired A-B-B-A like the deployed
+ * scenario. Only throughput and latency compare: the CPU the harness reads is one process's,
+ * and with workers that is the primary, which only accepts connections.
+ */
+export async function workers(context: BenchContext): Promise<void> {
+  const { options, results } = context;
+  const one = await startSwitchyardWarm(context, {
+    ...BARE,
+    id: 'switchyard-workers-1',
+    label: 'Switchyard, bare, one process',
+  });
+  try {
+    const auto = await startSwitchyardWarm(context, {
+      ...BARE,
+      id: 'switchyard-workers-auto',
+      label: 'Switchyard, bare, --workers auto',
+      extra: { workers: 'auto' },
+    });
+    try {
+      const c = options.headlineConcurrency;
+      for (const dialect of options.dialects) {
+        const [single, many] = await paired(context, dialect, one, auto, (t) =>
+          load(context, t, dialect, c, options.durationS),
+        );
+        results.workers?.push({
+          dialect,
+          workers: availableParallelism(),
+          one: single,
+          auto: many,
+        });
+        context.log(`workers ${dialect} c=${c} one process: ${fmt(single)}`);
+        context.log(`workers ${dialect} c=${c} --workers auto: ${fmt(many)}`);
+        checkErrors(context, one.id, `workers ${dialect}`, single);
+        checkErrors(context, auto.id, `workers ${dialect}`, many);
+      }
+    } finally {
+      await auto.stop();
+    }
+  } finally {
+    await one.stop();
   }
 }
 

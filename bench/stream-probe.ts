@@ -115,6 +115,13 @@ export interface StreamProbeResult {
   /** Streams that failed or ended without their closing event. */
   readonly failed: number;
   readonly firstError: string | undefined;
+  /** Each round's own percentiles, in round order (absent in older result files). */
+  readonly perRound?: readonly StreamRoundFigures[];
+}
+
+export interface StreamRoundFigures {
+  readonly ttfbP50Ms: number;
+  readonly delayP99Ms: number;
 }
 
 /**
@@ -154,6 +161,7 @@ export async function streamBatch(
 export function summarizeStreams(
   samples: readonly StreamSample[],
   plan: StreamPlan,
+  rounds: readonly (readonly StreamSample[])[] = [],
 ): StreamProbeResult {
   const ttfb = sorted(samples.map((s) => s.ttfbMs).filter((t) => !Number.isNaN(t)));
   const delays = sorted(samples.flatMap((s) => s.delaysMs));
@@ -169,5 +177,9 @@ export function summarizeStreams(
     eventsReceived: delays.length,
     failed: failed.length,
     firstError: failed[0]?.error ?? (failed.length > 0 ? 'stream incomplete' : undefined),
+    perRound: rounds.map((round) => ({
+      ttfbP50Ms: percentile(sorted(round.map((s) => s.ttfbMs).filter((t) => !Number.isNaN(t))), 50),
+      delayP99Ms: percentile(sorted(round.flatMap((s) => s.delaysMs)), 99),
+    })),
   };
 }
