@@ -3,7 +3,7 @@ import type { Interception } from '../interception.js';
 import { InsertStatements } from './insert-statements.js';
 import { fromRows, toRows } from './interception-rows.js';
 import type { RecordingDatabase } from './open-database.js';
-import type { InterceptionsTable, ListedInterception, RecordingTables } from './tables.js';
+import type { ListedInterception, RecordingTables } from './tables.js';
 
 /** Where a page of the newest-first list ends: the next page starts after it. */
 export interface InterceptionCursor {
