@@ -145,27 +145,89 @@ describe.each(engines)('recorder contract: $name', (engine) => {
     expect(counting.batches).toEqual([40, 40, 40, 40, 40]);
     const store = new InterceptionStore(await database());
     expect(await store.count()).toBe(200);
-    const db = (await database()).db;
-    const attempts = await db
-      .selectFrom('upstream_attempts')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow();
-    expect(attempts.n).toBe(200 * 3);
+    for (const interception of [all[0], all[99], all[199]]) {
+      expect(await store.get(interception?.id ?? '')).toEqual(interception);
+    }
   });
 
   it('records a batch written twice once', async () => {
     const batch = [sampleInterception(), bareInterception()];
-    const store = new SqlRecordStore(target);
-    await store.write(batch);
-    await store.write(batch);
-    await store.close();
+    const writer = new SqlRecordStore(target);
+    await writer.write(batch);
+    await writer.write(batch);
+    await writer.close();
     const db = await database();
-    expect(await new InterceptionStore(db).count()).toBe(2);
-    const calls = await db.db
-      .selectFrom('upstream_calls')
+    const store = new InterceptionStore(db);
+    expect(await store.count()).toBe(2);
+    for (const interception of batch)
+      expect(await store.get(interception.id)).toEqual(interception);
+    const tools = await db.db
+      .selectFrom('tool_calls')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
-    expect(calls.n).toBe(2);
+    expect(tools.n).toBe(batch[0]?.toolCalls.length);
+  });
+
+  it('reads an interception recorded before its upstream calls moved into its row', async () => {
+    const old = sampleInterception();
+    const writer = new SqlRecordStore(target);
+    await writer.write([old]);
+    await writer.close();
+    const db = (await database()).db;
+    // As migration 0002 left it: the calls and attempts in their own tables, in any order.
+    await db
+      .updateTable('interceptions')
+      .set({ upstream: null })
+      .where('id', '=', old.id)
+      .execute();
+    const calls = [...old.upstreamCalls].reverse();
+    await db
+      .insertInto('upstream_calls')
+      .values(
+        calls.map((call) => ({
+          interception_id: old.id,
+          iteration: call.iteration,
+          input_tokens: call.usage.input,
+          output_tokens: call.usage.output,
+          cache_read_tokens: call.usage.cacheRead,
+          cache_write_tokens: call.usage.cacheCreation,
+          reasoning_tokens: call.usage.reasoning,
+          other_usage: call.otherUsage === undefined ? null : JSON.stringify(call.otherUsage),
+        })),
+      )
+      .execute();
+    await db
+      .insertInto('upstream_attempts')
+      .values(
+        calls.flatMap((call) =>
+          call.attempts
+            .map((a, position) => ({
+              interception_id: old.id,
+              iteration: call.iteration,
+              position,
+              key_hint: a.keyHint,
+              key_index: a.keyIndex ?? null,
+              status: a.status ?? null,
+              latency_ms: a.latencyMs,
+              failed_over: a.failedOver ? 1 : 0,
+              upstream_request_id: a.upstreamRequestId ?? null,
+              error: a.error ?? null,
+            }))
+            .reverse(),
+        ),
+      )
+      .execute();
+    const store = new InterceptionStore(await database());
+    expect(await store.get(old.id)).toEqual(old);
+    // Retention deletes its calls and attempts with it.
+    expect(await store.deleteStartedBefore(old.startedAt + 1, 10)).toBe(1);
+    for (const table of ['upstream_calls', 'upstream_attempts'] as const) {
+      const left = await db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      expect(left.n, table).toBe(0);
+    }
   });
 
   it('lists newest first, page by page, with filters', async () => {

@@ -69,7 +69,14 @@ export function databaseCheck(
   };
 }
 
-export const SQLITE_LINGER_MS = 50;
+/**
+ * How long a SQLite batch waits for more. Each commit appends every page it touched to the
+ * WAL (the tail page of each index among them), so fewer, larger commits write fewer pages
+ * per interception: at 1,000 interceptions/s the recording thread's CPU per interception
+ * was ~45 µs with 50 ms and ~30 µs with 200 ms (BENCHMARKS.md, "Feature cost"). A record
+ * shows in the admin API that much later; a full batch, a drain or an outage writes at once.
+ */
+export const SQLITE_LINGER_MS = 200;
 
 /**
  * Wires the recorder and retention for the configured database and starts both. The SQL
@@ -105,7 +112,7 @@ export async function startRecording(
         })
       : store;
   const recorder = new Recorder({
-    // A SQLite commit costs as much as a few hundred rows; under load, 50 ms gathers them.
+    // A SQLite commit costs as much as a few hundred rows; under load, the linger gathers them.
     ...(target.engine === 'sqlite' ? { lingerMs: SQLITE_LINGER_MS } : {}),
     ...deps.tuning,
     ...(deps.onWrite === undefined ? {} : { onWrite: deps.onWrite }),

@@ -12,18 +12,36 @@ import type {
 import type {
   InterceptionTextsTable,
   InterceptionsTable,
+  ListedInterception,
   ToolCallsTable,
   UpstreamAttemptsTable,
   UpstreamCallsTable,
 } from './tables.js';
 
-/** The rows one interception is stored as. */
+/**
+ * The rows one interception is stored as. Its upstream calls are in `interception.upstream`
+ * (JSON) since migration 0003; `calls` and `attempts` are the rows of an interception
+ * written before it, and are empty for one written since.
+ */
 export interface InterceptionRows {
   readonly interception: InterceptionsTable;
   readonly calls: UpstreamCallsTable[];
   readonly attempts: UpstreamAttemptsTable[];
   readonly tools: ToolCallsTable[];
   readonly texts: InterceptionTextsTable | undefined;
+}
+
+/** The rows read back; a listed row has no `upstream` (its calls are not read). */
+export interface StoredRows extends Omit<InterceptionRows, 'interception'> {
+  readonly interception: ListedInterception & { readonly upstream?: string | null };
+}
+
+/** One attempt in the `upstream` JSON: upstream_attempts' columns, its place its index. */
+type StoredAttempt = Omit<UpstreamAttemptsTable, 'interception_id' | 'iteration' | 'position'>;
+
+/** One call in the `upstream` JSON: upstream_calls' columns, with its attempts in order. */
+interface StoredCall extends Omit<UpstreamCallsTable, 'interception_id'> {
+  readonly attempts: StoredAttempt[];
 }
 
 interface UsageColumns {
@@ -59,6 +77,22 @@ function usageColumns(
   };
 }
 
+function storedCall(call: UpstreamCallRecord): StoredCall {
+  return {
+    iteration: call.iteration,
+    ...usageColumns(call.usage, call.otherUsage),
+    attempts: call.attempts.map((a) => ({
+      key_hint: text(a.keyHint),
+      key_index: a.keyIndex ?? null,
+      status: a.status ?? null,
+      latency_ms: Math.round(a.latencyMs),
+      failed_over: a.failedOver ? 1 : 0,
+      upstream_request_id: optionalText(a.upstreamRequestId),
+      error: optionalText(a.error),
+    })),
+  };
+}
+
 export function utcDay(epochMs: number): string {
   return new Date(epochMs).toISOString().slice(0, 10);
 }
@@ -89,26 +123,10 @@ export function toRows(i: Interception): InterceptionRows {
       client_user_agent: optionalText(i.client.userAgent),
       ...usageColumns(i.usage, i.otherUsage),
       cost_usd: i.costUsd ?? null,
+      upstream: JSON.stringify(i.upstreamCalls.map(storedCall)),
     },
-    calls: i.upstreamCalls.map((call) => ({
-      interception_id: id,
-      iteration: call.iteration,
-      ...usageColumns(call.usage, call.otherUsage),
-    })),
-    attempts: i.upstreamCalls.flatMap((call) =>
-      call.attempts.map((a, position) => ({
-        interception_id: id,
-        iteration: call.iteration,
-        position,
-        key_hint: text(a.keyHint),
-        key_index: a.keyIndex ?? null,
-        status: a.status ?? null,
-        latency_ms: Math.round(a.latencyMs),
-        failed_over: a.failedOver ? 1 : 0,
-        upstream_request_id: optionalText(a.upstreamRequestId),
-        error: optionalText(a.error),
-      })),
-    ),
+    calls: [],
+    attempts: [],
     tools: i.toolCalls.map((t, position) => ({
       interception_id: id,
       position,
@@ -151,7 +169,7 @@ function otherUsageOf(row: UsageColumns): { otherUsage?: Record<string, number> 
     : { otherUsage: JSON.parse(row.other_usage) as Record<string, number> };
 }
 
-function clientOf(row: InterceptionsTable): ClientInfo {
+function clientOf(row: ListedInterception): ClientInfo {
   return {
     name: row.client_name as ClientName,
     ...(row.client_version === null ? {} : { version: row.client_version }),
@@ -161,7 +179,7 @@ function clientOf(row: InterceptionsTable): ClientInfo {
   };
 }
 
-function attemptOf(row: UpstreamAttemptsTable): UpstreamAttempt {
+function attemptOf(row: StoredAttempt): UpstreamAttempt {
   return {
     keyHint: row.key_hint,
     keyIndex: orUndefined(row.key_index),
@@ -185,20 +203,29 @@ function toolCallOf(row: ToolCallsTable): ToolCallRecord {
   };
 }
 
-/** The interception the rows were made from (children in any order). */
-export function fromRows(rows: InterceptionRows): Interception {
-  const row = rows.interception;
-  const calls: UpstreamCallRecord[] = [...rows.calls]
+/** The calls of a row written before migration 0003, from their own tables' rows. */
+function callsFromTables(rows: StoredRows): StoredCall[] {
+  return [...rows.calls]
     .sort((a, b) => a.iteration - b.iteration)
     .map((call) => ({
-      iteration: call.iteration,
+      ...call,
       attempts: rows.attempts
         .filter((a) => a.iteration === call.iteration)
-        .sort((a, b) => a.position - b.position)
-        .map(attemptOf),
-      usage: usageOf(call),
-      ...otherUsageOf(call),
+        .sort((a, b) => a.position - b.position),
     }));
+}
+
+/** The interception the rows were made from (children in any order). */
+export function fromRows(rows: StoredRows): Interception {
+  const row = rows.interception;
+  const stored =
+    row.upstream == null ? callsFromTables(rows) : (JSON.parse(row.upstream) as StoredCall[]);
+  const calls: UpstreamCallRecord[] = stored.map((call) => ({
+    iteration: call.iteration,
+    attempts: call.attempts.map(attemptOf),
+    usage: usageOf(call),
+    ...otherUsageOf(call),
+  }));
   return {
     id: row.id,
     startedAt: row.started_at,

@@ -3,7 +3,7 @@ import type { Interception } from '../interception.js';
 import { InsertStatements } from './insert-statements.js';
 import { fromRows, toRows } from './interception-rows.js';
 import type { RecordingDatabase } from './open-database.js';
-import type { InterceptionsTable, RecordingTables } from './tables.js';
+import type { ListedInterception, RecordingTables } from './tables.js';
 
 /** Where a page of the newest-first list ends: the next page starts after it. */
 export interface InterceptionCursor {
@@ -24,7 +24,7 @@ export interface InterceptionQuery {
 }
 
 export interface InterceptionPage {
-  readonly items: readonly InterceptionsTable[];
+  readonly items: readonly ListedInterception[];
   readonly next: InterceptionCursor | undefined;
 }
 
@@ -85,6 +85,40 @@ export interface UsagePoint extends UsageGroup {
   readonly start: number;
 }
 
+/**
+ * Every column of the list's rows but the upstream calls, which the list does not show: its
+ * scan stays as narrow as before they moved into the row (migration 0003).
+ */
+const LISTED_COLUMNS = [
+  'id',
+  'started_at',
+  'ended_at',
+  'started_day',
+  'user_name',
+  'provider',
+  'route',
+  'model',
+  'streaming',
+  'credential_kind',
+  'credential_hint',
+  'attempts',
+  'status',
+  'outcome',
+  'error',
+  'client_name',
+  'client_version',
+  'client_language',
+  'client_session_id',
+  'client_user_agent',
+  'input_tokens',
+  'output_tokens',
+  'cache_read_tokens',
+  'cache_write_tokens',
+  'reasoning_tokens',
+  'other_usage',
+  'cost_usd',
+] as const satisfies readonly (keyof ListedInterception)[];
+
 const CHILD_TABLES = [
   'upstream_calls',
   'upstream_attempts',
@@ -118,16 +152,6 @@ export class InterceptionStore {
       );
       await this.inserts.insert(
         trx,
-        'upstream_calls',
-        rows.flatMap((r) => r.calls),
-      );
-      await this.inserts.insert(
-        trx,
-        'upstream_attempts',
-        rows.flatMap((r) => r.attempts),
-      );
-      await this.inserts.insert(
-        trx,
         'tool_calls',
         rows.flatMap((r) => r.tools),
       );
@@ -154,13 +178,23 @@ export class InterceptionStore {
       .where('id', '=', id)
       .executeTakeFirst();
     if (interception === undefined) return undefined;
+    // Only a row written before migration 0003 has its calls in tables of their own.
+    const inTables = interception.upstream === null;
     const [calls, attempts, tools, texts] = await Promise.all([
-      this.db.selectFrom('upstream_calls').selectAll().where('interception_id', '=', id).execute(),
-      this.db
-        .selectFrom('upstream_attempts')
-        .selectAll()
-        .where('interception_id', '=', id)
-        .execute(),
+      inTables
+        ? this.db
+            .selectFrom('upstream_calls')
+            .selectAll()
+            .where('interception_id', '=', id)
+            .execute()
+        : [],
+      inTables
+        ? this.db
+            .selectFrom('upstream_attempts')
+            .selectAll()
+            .where('interception_id', '=', id)
+            .execute()
+        : [],
       this.db.selectFrom('tool_calls').selectAll().where('interception_id', '=', id).execute(),
       this.db
         .selectFrom('interception_texts')
@@ -173,7 +207,7 @@ export class InterceptionStore {
 
   /** Newest first, filtered, one page at a time (keyset pagination on started_at, id). */
   async list(query: InterceptionQuery): Promise<InterceptionPage> {
-    let select = this.db.selectFrom('interceptions').selectAll();
+    let select = this.db.selectFrom('interceptions').select(LISTED_COLUMNS);
     if (query.user !== undefined) select = select.where('user_name', '=', query.user);
     if (query.provider !== undefined) select = select.where('provider', '=', query.provider);
     if (query.model !== undefined) select = select.where('model', '=', query.model);

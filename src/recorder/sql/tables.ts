@@ -37,9 +37,17 @@ export interface InterceptionsTable {
   other_usage: string | null;
   /** Null when the model is unpriced. */
   cost_usd: number | null;
+  /**
+   * The upstream calls and their attempts, JSON (`StoredCall[]`, migration 0003); null for
+   * rows written before it, whose calls are rows of upstream_calls and upstream_attempts.
+   */
+  upstream: string | null;
 }
 
-/** Token usage of one upstream call (iteration 0 is the client's own request). */
+/** What the newest-first list reads: the row without its upstream calls. */
+export type ListedInterception = Omit<InterceptionsTable, 'upstream'>;
+
+/** Token usage of one upstream call (iteration 0 is the client's own request); before migration 0003. */
 export interface UpstreamCallsTable {
   interception_id: string;
   iteration: number;
@@ -51,7 +59,7 @@ export interface UpstreamCallsTable {
   other_usage: string | null;
 }
 
-/** One try with one key within an upstream call. */
+/** One try with one key within an upstream call; before migration 0003. */
 export interface UpstreamAttemptsTable {
   interception_id: string;
   iteration: number;
