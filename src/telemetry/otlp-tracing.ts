@@ -3,9 +3,15 @@ import {
   detectResources,
   envDetector,
   resourceFromAttributes,
+  type Resource,
 } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  type SpanExporter,
+} from '@opentelemetry/sdk-trace-base';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { ThreadSpanExporter } from './thread-span-exporter.js';
 import { TRACER_NAME, tracingOf, type Tracing } from './tracing-handle.js';
 import { TracingObserver } from './tracing-observer.js';
 
@@ -14,14 +20,31 @@ import { TracingObserver } from './tracing-observer.js';
  * OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT, _HEADERS, _TIMEOUT and _COMPRESSION; the batch
  * processor OTEL_BSP_*; the sampler OTEL_TRACES_SAMPLER(_ARG); the resource
  * OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES, over the service name `switchyard`.
+ *
+ * No context manager is registered (the observer passes every parent explicitly): one built
+ * on AsyncLocalStorage would tax every promise of the process.
  */
-export function otlpTracing(): Tracing {
+export function otlpTracing(env: NodeJS.ProcessEnv = process.env): Tracing {
   const resource = defaultResource()
     .merge(resourceFromAttributes({ 'service.name': 'switchyard' }))
     .merge(detectResources({ detectors: [envDetector] }));
   const provider = new BasicTracerProvider({
     resource,
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
+    spanProcessors: [new BatchSpanProcessor(spanExporter(resource, env))],
   });
   return tracingOf(new TracingObserver(provider.getTracer(TRACER_NAME)), () => provider.shutdown());
+}
+
+/**
+ * The exporter runs on a thread of its own: serialising a batch to OTLP's JSON and posting
+ * it cost the event loop about 20 µs per request, every request sampled. From the
+ * TypeScript sources (tests, tsx) there is no compiled thread entry, and
+ * `SWITCHYARD_BENCH_SPAN_EXPORT=inline` (benchmarks only, to compare) keeps it on this one.
+ */
+function spanExporter(resource: Resource, env: NodeJS.ProcessEnv): SpanExporter {
+  const entry = new URL('./span-export-thread.js', import.meta.url);
+  if (import.meta.url.endsWith('.ts') || env['SWITCHYARD_BENCH_SPAN_EXPORT'] === 'inline') {
+    return new OTLPTraceExporter();
+  }
+  return new ThreadSpanExporter(entry, resource);
 }
