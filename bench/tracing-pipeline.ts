@@ -22,6 +22,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
+import type { openTracing as OpenTracing } from '../src/telemetry/tracing.js';
 import { REPO_ROOT } from './compile.js';
 
 const { values } = parseArgs({
@@ -51,7 +52,7 @@ function mainThreadCpuNs(): number {
 
 async function runChild(interceptions: number): Promise<ChildResult> {
   const tracingUrl = pathToFileURL(join(REPO_ROOT, 'dist', 'telemetry', 'tracing.js')).href;
-  const { openTracing } = (await import(tracingUrl)) as typeof import('../src/telemetry/tracing.js');
+  const { openTracing } = (await import(tracingUrl)) as { openTracing: typeof OpenTracing };
   const tracing = await openTracing({});
   if (tracing === undefined) throw new Error('tracing is not configured');
   const { observer } = tracing;
@@ -69,7 +70,7 @@ async function runChild(interceptions: number): Promise<ChildResult> {
       id: `01J${String(n++).padStart(23, '0')}`,
       kind: 'bridged',
       provider: 'anthropic',
-      dialect: 'messages',
+      dialect: 'anthropic-messages',
       model: 'claude-sonnet-4-5',
       streaming: false,
       user: 'bench',
