@@ -4,7 +4,8 @@
  * runs in a process of its own over the built gateway (dist/, `npm run build` first): the
  * tracing observer is driven through the events of a blocking interception with one
  * upstream attempt (start, attempt with its traceparent injected, head, commit, end),
- * sixteen at a time between turns of the event loop, and its spans exported over
+ * sixteen at a time between turns of the event loop (or paced at `--rate` per second, so
+ * that spans wait in batches as long as in the gateway at that rate), and its spans exported over
  * OTLP/HTTP to a local sink (in this, the parent process). The figure is the process's CPU time
  * (every thread) per interception, spans flushed at the end included, and the main
  * thread's alone (what stayed on the request path's thread; Linux's schedstat).
@@ -30,6 +31,8 @@ const { values } = parseArgs({
     interceptions: { type: 'string', default: '20000' },
     rounds: { type: 'string', default: '3' },
     variants: { type: 'string', default: 'sample0,inline,otlp' },
+    /** Interceptions per second, paced (16 per tick); as fast as possible without it. */
+    rate: { type: 'string' },
     child: { type: 'string' },
   },
 });
@@ -117,9 +120,14 @@ async function runChild(interceptions: number): Promise<ChildResult> {
       endedAt: now + 2,
     });
   };
-  const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-  // Warm-up, for a second and a half: the JIT, the export thread's start, its connection.
-  const warm = performance.now() + 1500;
+  const rate = values.rate === undefined ? undefined : Number(values.rate);
+  // Paced, a span lives as long in the batch as at that rate in the gateway.
+  const turn = (): Promise<void> =>
+    new Promise((resolve) =>
+      rate === undefined ? setImmediate(resolve) : setTimeout(resolve, (1000 * BATCH) / rate),
+    );
+  // Warm-up, for two seconds: the JIT, the export thread's start, its connection.
+  const warm = performance.now() + 2000;
   while (performance.now() < warm) {
     for (let j = 0; j < BATCH; j++) one();
     await turn();
@@ -166,6 +174,7 @@ function spawnVariant(variant: string, sink: string, interceptions: number): Pro
         variant,
         '--interceptions',
         String(interceptions),
+        ...(values.rate === undefined ? [] : ['--rate', values.rate]),
       ],
       { env: variantEnv(variant, sink), stdio: ['ignore', 'pipe', 'inherit'] },
     );

@@ -8,10 +8,10 @@ import {
 import {
   BasicTracerProvider,
   BatchSpanProcessor,
-  type SpanExporter,
+  type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { ThreadSpanExporter } from './thread-span-exporter.js';
+import { ThreadSpanProcessor } from './thread-span-processor.js';
 import { TRACER_NAME, tracingOf, type Tracing } from './tracing-handle.js';
 import { TracingObserver } from './tracing-observer.js';
 
@@ -30,21 +30,21 @@ export function otlpTracing(env: NodeJS.ProcessEnv = process.env): Tracing {
     .merge(detectResources({ detectors: [envDetector] }));
   const provider = new BasicTracerProvider({
     resource,
-    spanProcessors: [new BatchSpanProcessor(spanExporter(resource, env))],
+    spanProcessors: [spanProcessor(resource, env)],
   });
   return tracingOf(new TracingObserver(provider.getTracer(TRACER_NAME)), () => provider.shutdown());
 }
 
 /**
- * The exporter runs on a thread of its own: serialising a batch to OTLP's JSON and posting
- * it cost the event loop about 20 µs per request, every request sampled. From the
- * TypeScript sources (tests, tsx) there is no compiled thread entry, and
- * `SWITCHYARD_BENCH_SPAN_EXPORT=inline` (benchmarks only, to compare) keeps it on this one.
+ * Batching and export run on a thread of its own: serialising batches to OTLP's JSON and
+ * posting them cost the event loop about 20 µs per request, every request sampled, and the
+ * spans held for a batch were old garbage by the time they went. From the TypeScript
+ * sources (tests, tsx) there is no compiled thread entry, and
+ * `SWITCHYARD_BENCH_SPAN_EXPORT=inline` (benchmarks only, to compare) keeps it all here.
  */
-function spanExporter(resource: Resource, env: NodeJS.ProcessEnv): SpanExporter {
-  const entry = new URL('./span-export-thread.js', import.meta.url);
+function spanProcessor(resource: Resource, env: NodeJS.ProcessEnv): SpanProcessor {
   if (import.meta.url.endsWith('.ts') || env['SWITCHYARD_BENCH_SPAN_EXPORT'] === 'inline') {
-    return new OTLPTraceExporter();
+    return new BatchSpanProcessor(new OTLPTraceExporter());
   }
-  return new ThreadSpanExporter(entry, resource);
+  return new ThreadSpanProcessor(new URL('./span-export-thread.js', import.meta.url), resource);
 }

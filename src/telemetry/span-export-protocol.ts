@@ -46,9 +46,12 @@ interface PlainLink {
   readonly droppedAttributesCount: number | undefined;
 }
 
-/** What the gateway's thread asks of the export thread. */
+/**
+ * What the gateway's thread tells the export thread: finished spans to batch (no answer), or
+ * to export all it holds (`flush`) or that, then stop (`shutdown`), answered by id.
+ */
 export type ExportRequest =
-  | { readonly id: number; readonly op: 'export'; readonly spans: readonly PlainSpan[] }
+  | { readonly op: 'spans'; readonly spans: readonly PlainSpan[] }
   | { readonly id: number; readonly op: 'flush' | 'shutdown' };
 
 /** The export thread's answer to request `id`: whether the spans reached the collector. */
