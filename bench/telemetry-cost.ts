@@ -10,7 +10,11 @@
  *   its own that answers every export 200), so every request makes and exports its spans.
  *
  * Targets: on ≥ 0.95× off, OTLP ≥ 0.9× off, in throughput. `--otlp-sample 0.1` samples one
- * trace in ten in the OTLP variant (parent-based: a client's sampled trace is always kept).
+ * trace in ten in the OTLP variants (parent-based: a client's sampled trace is always kept).
+ * `--inline` adds a fourth process, "OTLP inline", whose exporter runs on the event loop
+ * (SWITCHYARD_BENCH_SPAN_EXPORT=inline) as it did before the export thread, to compare in the
+ * same run. `--rate R` runs every load as an open loop at R req/s instead: CPU per request
+ * then compares processes at the same rate, the steadier figure on a shared machine.
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,8 +34,11 @@ const { values } = parseArgs({
     dialects: { type: 'string', default: DIALECTS.join(',') },
     /** Sample this share of traces in the OTLP variant (OTEL_TRACES_SAMPLER_ARG); all by default. */
     'otlp-sample': { type: 'string' },
+    inline: { type: 'boolean', default: false },
+    rate: { type: 'string' },
   },
 });
+const fixedRate = values.rate === undefined ? undefined : Number(values.rate);
 const otlpSample = values['otlp-sample'];
 const durationS = Number(values.duration);
 const rounds = Number(values.rounds);
@@ -81,6 +88,7 @@ function load(variant: Variant, dialect: DialectId, seconds: number): Promise<Lo
     durationS: seconds,
     sampleIntMs: 100,
     process: target.process,
+    ...(fixedRate === undefined ? {} : { rate: fixedRate }),
     ...(variant.scrape
       ? {
           everySecond: () => {
@@ -103,6 +111,29 @@ async function main(): Promise<void> {
   const dirs = { work: dir, logs: dir };
   const mock = await MockProcess.start(dir);
   const sink = await startSink(dir);
+  const otlpVariant = async (name: string, env: Record<string, string>): Promise<Variant> => ({
+    name,
+    scrape: true,
+    target: await startSwitchyard(
+      {
+        ...STANDARD,
+        id: `switchyard-telemetry-${name.toLowerCase().replace(' ', '-')}`,
+        label: `Switchyard, metrics on, tracing exported over OTLP (${name})`,
+        env: {
+          ...env,
+          OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+          ...(otlpSample === undefined
+            ? {}
+            : {
+                OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+                OTEL_TRACES_SAMPLER_ARG: otlpSample,
+              }),
+        },
+      },
+      mock,
+      dirs,
+    ),
+  });
   const variants: Variant[] = [
     {
       name: 'off',
@@ -127,60 +158,42 @@ async function main(): Promise<void> {
         dirs,
       ),
     },
-    {
-      name: 'OTLP',
-      scrape: true,
-      target: await startSwitchyard(
-        {
-          ...STANDARD,
-          id: 'switchyard-telemetry-otlp',
-          label: 'Switchyard, metrics on, tracing exported over OTLP',
-          env: {
-            OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
-            ...(otlpSample === undefined
-              ? {}
-              : {
-                  OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
-                  OTEL_TRACES_SAMPLER_ARG: otlpSample,
-                }),
-          },
-        },
-        mock,
-        dirs,
-      ),
-    },
+    await otlpVariant('OTLP', {}),
+    ...(values.inline
+      ? [await otlpVariant('OTLP inline', { SWITCHYARD_BENCH_SPAN_EXPORT: 'inline' })]
+      : []),
   ];
   try {
     const metrics = await fetch(`${variants[0]?.target.origin ?? ''}/metrics`);
     await metrics.arrayBuffer();
     if (metrics.status !== 404) throw new Error('the "off" target still serves /metrics');
     console.log(
-      `telemetry cost: metrics and tracing off / on / OTLP export${otlpSample === undefined ? '' : ` (sampling ${otlpSample})`}; c=${CONNECTIONS}`,
+      `telemetry cost: metrics and tracing ${variants.map((v) => v.name).join(' / ')}${otlpSample === undefined ? '' : ` (sampling ${otlpSample})`}; ${fixedRate === undefined ? `c=${CONNECTIONS}` : `open loop at ${fixedRate} req/s`}`,
     );
     const rows: string[] = [];
     for (const dialect of dialects) {
       for (const variant of variants) await load(variant, dialect, warmupS);
       const runs = variants.map((): LoadRun[] => []);
       for (let round = 0; round < rounds; round++) {
-        // Each round starts with a different variant, so drift spreads over all three.
+        // Each round starts with a different variant, so drift spreads over all of them.
         for (let i = 0; i < variants.length; i++) {
           const which = (round + i) % variants.length;
           runs[which]?.push(await load(variants[which] as Variant, dialect, durationS));
         }
       }
-      const [off, on, otlp] = runs.map((r) => summarize(r)) as [LoadResult, LoadResult, LoadResult];
-      for (const [name, result] of [
-        ['off', off],
-        ['on', on],
-        ['OTLP', otlp],
-      ] as const) {
-        console.log(`  ${dialect} ${name.padEnd(4)}: ${fmt(result)}`);
-      }
+      const results = runs.map((r) => summarize(r));
+      variants.forEach((variant, i) => {
+        const result = results[i];
+        if (result !== undefined)
+          console.log(`  ${dialect} ${variant.name.padEnd(11)}: ${fmt(result)}`);
+      });
+      const [off, ...rest] = results as [LoadResult, ...LoadResult[]];
       const cpu = (r: LoadResult): string => r.cpuUsPerRequest?.toFixed(0) ?? '—';
       rows.push(
-        `| ${DIALECT_SPECS[dialect].label} | ${off.rps.toFixed(0)} / ${on.rps.toFixed(0)} / ${otlp.rps.toFixed(0)} | ${(on.rps / off.rps).toFixed(2)}× | ${(otlp.rps / off.rps).toFixed(2)}× | ${cpu(off)} / ${cpu(on)} / ${cpu(otlp)} |`,
+        `| ${DIALECT_SPECS[dialect].label} | ${results.map((r) => r.rps.toFixed(0)).join(' / ')} | ${rest.map((r) => `${(r.rps / off.rps).toFixed(2)}×`).join(' / ')} | ${results.map(cpu).join(' / ')} |`,
       );
     }
+    const names = variants.map((v) => v.name).join(' / ');
     const stats = (await (await fetch(`${sink.url}/stats`)).json()) as {
       exports: number;
       bytes: number;
@@ -188,8 +201,8 @@ async function main(): Promise<void> {
     console.log(
       [
         '',
-        '| API | req/s (off / on / OTLP) | on ÷ off (target ≥ 0.95) | OTLP ÷ off (target ≥ 0.9) | CPU µs/req (off / on / OTLP) |',
-        '| --- | --- | --- | --- | --- |',
+        `| API | req/s (${names}) | ÷ off (${names.replace('off / ', '')}; targets on ≥ 0.95, OTLP ≥ 0.9) | CPU µs/req (${names}) |`,
+        '| --- | --- | --- | --- |',
         ...rows,
         '',
         `OTLP sink: ${stats.exports} exports, ${(stats.bytes / 1e6).toFixed(1)} MB received`,
