@@ -44,6 +44,18 @@ function isCount(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0;
 }
 
+/** Each API's fields are a constant: their dotted names are built once, not per answer. */
+const KNOWN_NAMES = new WeakMap<UsageFields, ReadonlySet<string>>();
+
+function knownNames(fields: UsageFields): ReadonlySet<string> {
+  let known = KNOWN_NAMES.get(fields);
+  if (known === undefined) {
+    known = new Set(Object.values(fields).map((path) => path.join('.')));
+    KNOWN_NAMES.set(fields, known);
+  }
+  return known;
+}
+
 /**
  * Every other count in a `usage` object, by the API's own names (nested ones as
  * `outer.inner`, e.g. `server_tool_use.web_search_requests`,
@@ -57,8 +69,7 @@ export function applyOtherUsage(
   fields: UsageFields,
 ): void {
   if (record === undefined) return;
-  const known = new Set<string>();
-  for (const path of Object.values(fields)) known.add(path.join('.'));
+  const known = knownNames(fields);
   for (const [key, value] of Object.entries(record)) {
     if (isCount(value)) {
       if (!known.has(key) && !DERIVED.has(key)) into[key] = value;
