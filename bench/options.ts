@@ -20,7 +20,7 @@ export interface BenchOptions {
   readonly smoke: boolean;
   readonly scenarios: readonly ScenarioId[];
   readonly dialects: readonly DialectId[];
-  /** Switchyard is always measured; these are the baselines next to it. */
+  /** The targets measured, baselines first; at least one gateway. */
   readonly targets: readonly TargetId[];
   /**
    * Seconds per measured run. Each (API, concurrency) is measured in `rounds` runs per target,
@@ -68,7 +68,8 @@ and Switchyard, prints the tables and writes bench/results/ (and BENCHMARKS.md o
   --rounds N            measured runs per target, interleaved (default 3; smoke 1)
   --only LIST           scenarios, comma-separated: ${SCENARIOS.join(', ')}
   --dialects LIST       messages, chat, responses (default: all)
-  --targets LIST        baselines next to Switchyard: direct, floor, portkey (default: all)
+  --targets LIST        direct, floor, portkey, switchyard, switchyard-full (default: all);
+                        both gateways run unless the list names one of them
   --write-md            rewrite BENCHMARKS.md even for a restricted run
   --render FILE         run nothing: render bench/results/results-….json into BENCHMARKS.md
   -h, --help            this text
@@ -115,7 +116,12 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
   const dialects = list(values.dialects, DIALECTS, '--dialects');
   const gateways: readonly TargetId[] = SWITCHYARD_IDS;
   const baselines = TARGET_IDS.filter((t) => !gateways.includes(t));
-  const targets: TargetId[] = [...list(values.targets, baselines, '--targets'), ...gateways];
+  const named = list(values.targets, TARGET_IDS, '--targets');
+  const namedGateways = gateways.filter((id) => named.includes(id));
+  const targets: TargetId[] = [
+    ...baselines.filter((id) => named.includes(id)),
+    ...(namedGateways.length > 0 ? namedGateways : gateways),
+  ];
   const restricted =
     values.only !== undefined || values.dialects !== undefined || values.targets !== undefined;
   return {

@@ -16,6 +16,7 @@ import { anthropicMessages } from '../src/dialects/anthropic-messages/dialect.js
 import { parseBridgeRequest } from '../src/dialects/bridge-request.js';
 import { detectClient } from '../src/recorder/client-detection.js';
 import { Pricer } from '../src/recorder/pricing.js';
+import { claudeCodeBody } from './claude-code-body.js';
 
 const { values } = parseArgs({
   options: {
@@ -34,40 +35,6 @@ const headers = {
   'x-stainless-lang': 'js',
   'x-stainless-package-version': '0.70.0',
 };
-
-/** About the shape of a Claude Code request: a long system prompt, tools, a conversation. */
-function claudeCodeBody(): Buffer {
-  const tools = Array.from({ length: 24 }, (_, i) => ({
-    name: `Tool${i}`,
-    description: 'Does something useful. '.repeat(40),
-    input_schema: { type: 'object', properties: { path: { type: 'string' } } },
-  }));
-  const messages = [];
-  for (let turn = 0; turn < 6; turn++) {
-    messages.push({
-      role: 'user',
-      content: [{ type: 'text', text: `Question ${turn}: ${'words '.repeat(300)}` }],
-    });
-    messages.push({
-      role: 'assistant',
-      content: [{ type: 'text', text: 'An answer. '.repeat(200) }],
-    });
-  }
-  messages.push({
-    role: 'user',
-    content: [{ type: 'text', text: 'Fix the failing test in src/app.ts' }],
-  });
-  return Buffer.from(
-    JSON.stringify({
-      model: 'claude-sonnet-4-5',
-      max_tokens: 64000,
-      stream: true,
-      system: [{ type: 'text', text: 'You are Claude Code. '.repeat(400) }],
-      tools,
-      messages,
-    }),
-  );
-}
 
 const body = claudeCodeBody();
 const validated = parseBridgeRequest(body).body;

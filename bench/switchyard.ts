@@ -110,24 +110,27 @@ function spawnSwitchyard(
   config: string,
   logDir: string,
   env?: Readonly<Record<string, string>>,
+  bin = BIN,
 ): ChildHandle {
   return spawnNode({
     name,
-    args: [...profileArgs(), BIN, 'serve', '--config', config],
+    args: [...profileArgs(), bin, 'serve', '--config', config],
     cwd: REPO_ROOT,
     logFile: join(logDir, `${name}.log`),
     ...(env === undefined ? {} : { env: { ...process.env, ...env } }),
   });
 }
 
+/** `bin`: another build's bin/switchyard, for comparing two builds in one run. */
 export async function startSwitchyard(
   profile: SwitchyardProfile,
   mock: MockProcess,
   dirs: { work: string; logs: string },
+  bin = BIN,
 ): Promise<SwitchyardTarget> {
   const port = await freePort();
   const config = writeConfig(profile, mock, port, dirs.work);
-  const child = spawnSwitchyard(profile.id, config, dirs.logs, profile.env);
+  const child = spawnSwitchyard(profile.id, config, dirs.logs, profile.env, bin);
   const origin = `http://127.0.0.1:${port}`;
   await waitForHttp(`${origin}/readyz`, child, { status: 200 });
   const database = profile.database?.(dirs.work);

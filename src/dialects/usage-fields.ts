@@ -44,12 +44,41 @@ function isCount(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0;
 }
 
+/** The counts `fields` records, top-level and nested (outer name → inner names). */
+interface KnownNames {
+  readonly flat: ReadonlySet<string>;
+  readonly nested: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+/** Each API's fields are a constant: their names are indexed once, not per answer. */
+const KNOWN_NAMES = new WeakMap<UsageFields, KnownNames>();
+
+function knownNames(fields: UsageFields): KnownNames {
+  let known = KNOWN_NAMES.get(fields);
+  if (known === undefined) {
+    const flat = new Set<string>();
+    const nested = new Map<string, Set<string>>();
+    for (const path of Object.values(fields)) {
+      if (path.length === 1) flat.add(path[0]);
+      else {
+        const inner = nested.get(path[0]) ?? new Set<string>();
+        inner.add(path[1]);
+        nested.set(path[0], inner);
+      }
+    }
+    known = { flat, nested };
+    KNOWN_NAMES.set(fields, known);
+  }
+  return known;
+}
+
 /**
  * Every other count in a `usage` object, by the API's own names (nested ones as
  * `outer.inner`, e.g. `server_tool_use.web_search_requests`,
  * `completion_tokens_details.audio_tokens`): what `fields` does not already record, so
  * that usage types the gateway has no column for are kept rather than lost. Folded into
  * `into` (a later figure replaces an earlier one, as streams report them cumulatively).
+ * Runs for every answer: for-in loops and no name built for a count already recorded.
  */
 export function applyOtherUsage(
   into: Record<string, number>,
@@ -57,18 +86,19 @@ export function applyOtherUsage(
   fields: UsageFields,
 ): void {
   if (record === undefined) return;
-  const known = new Set<string>();
-  for (const path of Object.values(fields)) known.add(path.join('.'));
-  for (const [key, value] of Object.entries(record)) {
+  const known = knownNames(fields);
+  for (const key in record) {
+    const value = record[key];
     if (isCount(value)) {
-      if (!known.has(key) && !DERIVED.has(key)) into[key] = value;
+      if (!known.flat.has(key) && !DERIVED.has(key)) into[key] = value;
       continue;
     }
     const nested = asRecord(value);
     if (nested === undefined) continue;
-    for (const [inner, count] of Object.entries(nested)) {
-      const name = `${key}.${inner}`;
-      if (isCount(count) && !known.has(name)) into[name] = count;
+    const knownInner = known.nested.get(key);
+    for (const inner in nested) {
+      const count = nested[inner];
+      if (isCount(count) && knownInner?.has(inner) !== true) into[`${key}.${inner}`] = count;
     }
   }
 }

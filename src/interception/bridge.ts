@@ -89,7 +89,9 @@ export async function bridge(
           deps,
         )
       : await singleCall(exchange, provider, dialect, upstreamPath, caller, request, deps, watch);
-  const attempts = done.calls.flatMap((call) => call.attempts);
+  // One call unless the agentic loop ran; flatMap was a measurable share of a bare request.
+  const attempts: readonly UpstreamAttempt[] =
+    done.calls.length === 1 ? (done.calls[0]?.attempts ?? []) : allAttempts(done.calls);
   const endedAt = deps.clock.now();
   // Everything below runs after the client has its answer: the record's own work.
   const texts = recordTexts(dialect, request, done.thoughts, deps.keepTexts, () => [
@@ -143,10 +145,30 @@ export async function bridge(
   });
 }
 
+function allAttempts(calls: readonly UpstreamCallRecord[]): UpstreamAttempt[] {
+  const out: UpstreamAttempt[] = [];
+  for (const call of calls) out.push(...call.attempts);
+  return out;
+}
+
 /** The credentials an upstream error message of this interception could quote. */
 function knownSecrets(provider: Provider, caller: Caller): string[] {
   const pool = provider.pool.keys.map((key) => key.secret);
   return caller.credential.kind === 'byok' ? [caller.credential.token, ...pool] : pool;
+}
+
+/** The client's headers for the provider, as JSON: one object, not a copy of another. */
+function jsonRequestHeaders(
+  exchange: Exchange,
+  caller: Caller,
+  deps: BridgeDeps,
+): Record<string, string> {
+  const headers = upstreamRequestHeaders(exchange.req.headers, {
+    credentialKind: caller.credential.kind,
+    forwardClientIp: deps.forwardClientIp,
+  });
+  headers['content-type'] = 'application/json';
+  return headers;
 }
 
 /** A bridged call without the gateway's tools: one upstream call, relayed as it comes. */
@@ -175,13 +197,7 @@ async function singleCall(
       {
         method: 'POST',
         path: upstreamPath,
-        headers: {
-          ...upstreamRequestHeaders(exchange.req.headers, {
-            credentialKind: caller.credential.kind,
-            forwardClientIp: deps.forwardClientIp,
-          }),
-          'content-type': 'application/json',
-        },
+        headers: jsonRequestHeaders(exchange, caller, deps),
         body: dialect.upstreamBody(request),
         cancellation: exchange.cancellation,
         watch,

@@ -15,7 +15,7 @@ const WHOLE_BODY_LIMIT = 8 * 1024 * 1024;
 /**
  * Relays a non-streaming upstream response (or an error response to a streaming request)
  * with its status, headers and body. `onBody` receives the complete body when it was read
- * whole, for usage extraction. Rejects before the commit point; after it (a body past the
+ * whole, for usage extraction, once it has been handed to the client. Rejects before the commit point; after it (a body past the
  * whole-body limit), a broken upstream can only be said by closing the connection.
  */
 export function relayBuffered(
@@ -49,7 +49,6 @@ export function relayBuffered(
             chunks.length === 1 && chunks[0] !== undefined
               ? chunks[0]
               : Buffer.concat(chunks, size);
-          onBody?.(whole);
           // A HEAD answer has no body but describes the one GET would get.
           const upstreamLength = response.headers['content-length'];
           exchange.respond(
@@ -59,6 +58,8 @@ export function relayBuffered(
               : headers,
             whole,
           );
+          // After the answer has gone out: reading usage from it need not delay the client.
+          onBody?.(whole);
         }
         resolve();
       },

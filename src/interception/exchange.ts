@@ -41,8 +41,6 @@ export class Exchange {
   ) {
     this.startedAt = now;
     this.id = timeOrderedId(now);
-    // Set before anything is written, so every answer carries it, errors included.
-    res.setHeader(REQUEST_ID_HEADER, this.id);
     res.on('close', () => {
       clearTimeout(this.stallTimer);
       this.current = 'ended';
@@ -75,7 +73,7 @@ export class Exchange {
     if (this.current !== 'before') throw new Error(`commit in phase ${this.current}`);
     this.current = 'committed';
     this.inStreamError = inStreamError;
-    this.res.writeHead(status, headers);
+    this.res.writeHead(status, this.withId(headers));
     this.onCommit?.();
   }
 
@@ -108,6 +106,15 @@ export class Exchange {
     });
   }
 
+  /**
+   * Every answer carries the request id, errors included. Given with the other headers to
+   * writeHead rather than set beforehand with setHeader: a header set beforehand sends
+   * writeHead down its slow path, which validates and copies every header one by one.
+   */
+  withId(headers: OutgoingHttpHeaders): OutgoingHttpHeaders {
+    return { [REQUEST_ID_HEADER]: this.id, ...headers };
+  }
+
   /** Completes a committed response. */
   end(last?: Buffer): void {
     if (this.current === 'ended') return;
@@ -119,7 +126,11 @@ export class Exchange {
   respond(status: number, headers: OutgoingHttpHeaders, body: Buffer | string): void {
     if (this.current !== 'before') return;
     this.current = 'ended';
-    this.res.writeHead(status, { 'content-length': Buffer.byteLength(body), ...headers });
+    this.res.writeHead(status, {
+      [REQUEST_ID_HEADER]: this.id,
+      'content-length': Buffer.byteLength(body),
+      ...headers,
+    });
     this.onCommit?.();
     this.res.end(body);
   }

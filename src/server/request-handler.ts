@@ -42,7 +42,7 @@ export function createRequestHandler(deps: HandlerDeps): (exchange: Exchange) =>
   return (exchange) => {
     handle(exchange, deps).catch((error: unknown) => {
       deps.logger.error({ err: error, id: exchange.id }, 'request handler failed');
-      if (!exchange.res.headersSent) exchange.res.writeHead(500).end();
+      if (!exchange.res.headersSent) exchange.res.writeHead(500, exchange.withId({})).end();
       else exchange.res.destroy();
     });
   };

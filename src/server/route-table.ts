@@ -24,6 +24,17 @@ interface ProviderKind {
   readonly routes: readonly RouteSpec[];
 }
 
+/** Literal patterns (the bridged APIs' paths) by their path, looked up before any regex runs. */
+function exactRoutes(kind: ProviderKind): ReadonlyMap<string, RouteSpec> {
+  const exact = new Map<string, RouteSpec>();
+  for (const route of kind.routes) {
+    const literal = /^\^((?:\\\/[a-z0-9_]+)+)\$$/.exec(route.pattern.source)?.[1];
+    if (literal !== undefined && route.pattern.flags === '')
+      exact.set(literal.replaceAll('\\/', '/'), route);
+  }
+  return exact;
+}
+
 const KINDS: Record<ProviderType, ProviderKind> = {
   anthropic: {
     family: 'anthropic',
@@ -71,6 +82,11 @@ export interface RouteMatch {
   readonly upstreamPath: string;
 }
 
+const EXACT: Record<ProviderType, ReadonlyMap<string, RouteSpec>> = {
+  anthropic: exactRoutes(KINDS.anthropic),
+  openai: exactRoutes(KINDS.openai),
+};
+
 /** Paths that only OpenAI's API has, to answer strangers in the shape they will understand. */
 const OPENAI_LOOKING = /\/(chat\/completions|responses|completions|embeddings)(\/|$)/;
 
@@ -98,7 +114,7 @@ export class RouteTable {
     if (provider === undefined || slash === -1) throw notFound(`no route for ${method} ${path}`);
     const kind = KINDS[provider.type];
     const rest = path.slice(slash);
-    const route = kind.routes.find((r) => r.pattern.test(rest));
+    const route = EXACT[provider.type].get(rest) ?? kind.routes.find((r) => r.pattern.test(rest));
     if (route === undefined) throw notFound(`no route for ${method} ${path}`);
     if (!route.methods.includes(method)) {
       throw new GatewayError(405, 'method_not_allowed', `${method} is not allowed on ${path}`, {
