@@ -11,10 +11,8 @@
  *
  * Targets: on ≥ 0.95× off, OTLP ≥ 0.9× off, in throughput. `--otlp-sample 0.1` samples one
  * trace in ten in the OTLP variants (parent-based: a client's sampled trace is always kept).
- * `--inline` adds a fourth process, "OTLP inline", whose exporter runs on the event loop
- * (SWITCHYARD_BENCH_SPAN_EXPORT=inline) as it did before the export thread, to compare in the
- * same run. `--rate R` runs every load as an open loop at R req/s instead: CPU per request
- * then compares processes at the same rate, the steadier figure on a shared machine.
+ * `--rate R` runs every load as an open loop at R req/s instead: CPU per request then
+ * compares the processes at the same rate, the steadier figure on a shared machine.
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,7 +32,6 @@ const { values } = parseArgs({
     dialects: { type: 'string', default: DIALECTS.join(',') },
     /** Sample this share of traces in the OTLP variant (OTEL_TRACES_SAMPLER_ARG); all by default. */
     'otlp-sample': { type: 'string' },
-    inline: { type: 'boolean', default: false },
     rate: { type: 'string' },
   },
 });
@@ -111,7 +108,7 @@ async function main(): Promise<void> {
   const dirs = { work: dir, logs: dir };
   const mock = await MockProcess.start(dir);
   const sink = await startSink(dir);
-  const otlpVariant = async (name: string, env: Record<string, string>): Promise<Variant> => ({
+  const otlpVariant = async (name: string): Promise<Variant> => ({
     name,
     scrape: true,
     target: await startSwitchyard(
@@ -120,7 +117,6 @@ async function main(): Promise<void> {
         id: `switchyard-telemetry-${name.toLowerCase().replace(' ', '-')}`,
         label: `Switchyard, metrics on, tracing exported over OTLP (${name})`,
         env: {
-          ...env,
           OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
           ...(otlpSample === undefined
             ? {}
@@ -158,10 +154,7 @@ async function main(): Promise<void> {
         dirs,
       ),
     },
-    await otlpVariant('OTLP', {}),
-    ...(values.inline
-      ? [await otlpVariant('OTLP inline', { SWITCHYARD_BENCH_SPAN_EXPORT: 'inline' })]
-      : []),
+    await otlpVariant('OTLP'),
   ];
   try {
     const metrics = await fetch(`${variants[0]?.target.origin ?? ''}/metrics`);

@@ -11,8 +11,7 @@
  * thread's alone (what stayed on the request path's thread; Linux's schedstat).
  *
  * Variants: `sample0` (OTLP configured, every trace sampled out), `otlp` (every trace
- * sampled and exported from the export thread), `inline` (the same, the exporter on the
- * event loop: SWITCHYARD_BENCH_SPAN_EXPORT=inline). The gateway's own process-level figures stay those of
+ * sampled and exported). The gateway's own process-level figures stay those of
  * `bench/telemetry-cost.ts`: this one only separates tracing from the machine's noise.
  */
 import { spawn } from 'node:child_process';
@@ -30,7 +29,7 @@ const { values } = parseArgs({
   options: {
     interceptions: { type: 'string', default: '20000' },
     rounds: { type: 'string', default: '3' },
-    variants: { type: 'string', default: 'sample0,inline,otlp' },
+    variants: { type: 'string', default: 'sample0,otlp' },
     /** Interceptions per second, paced (16 per tick); as fast as possible without it. */
     rate: { type: 'string' },
     child: { type: 'string' },
@@ -156,8 +155,6 @@ function variantEnv(variant: string, sink: string): NodeJS.ProcessEnv {
       return { ...base, OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0' };
     case 'otlp':
       return base;
-    case 'inline':
-      return { ...base, SWITCHYARD_BENCH_SPAN_EXPORT: 'inline' };
     default:
       throw new Error(`unknown variant ${variant}`);
   }
