@@ -234,7 +234,14 @@ export class Gateway {
         this.recording.sink === undefined
           ? { prompts: false, thoughts: false }
           : { prompts: config.recording.prompts, thoughts: config.recording.thoughts },
-      pricer: new Pricer(config.prices),
+      // Costs go to the record, the metrics and observers given by an embedder: without
+      // any of them none is computed, and the price table is never loaded.
+      pricer:
+        this.recording.sink !== undefined ||
+        this.metrics !== undefined ||
+        (this.options.observers?.length ?? 0) > 0
+          ? new Pricer(config.prices)
+          : undefined,
       readiness: () => ({ status: this.status, checks: this.checks() }),
     });
     return { config, providers, mcp, handle, routes };

@@ -6,7 +6,7 @@ import {
   type SeriesBucket,
   type SeriesBy,
   type UsageGroupBy,
-} from '../recorder/sql/interception-store.js';
+} from '../recorder/sql/usage-groups.js';
 import {
   fromDatabase,
   recordingOff,

@@ -21,8 +21,11 @@ export interface BridgeDeps {
    * when nothing keeps them (no database), so that no request pays for reading them.
    */
   readonly keepTexts: { readonly prompts: boolean; readonly thoughts: boolean };
-  /** Each interception's estimated cost, from `prices:` and the maintained table. */
-  readonly pricer: Pricer;
+  /**
+   * Each interception's estimated cost, from `prices:` and the maintained table; undefined
+   * when nothing would see it (no recording, no metrics, no observer).
+   */
+  readonly pricer: Pricer | undefined;
   /** Metrics, tracing, the dump; undefined when none is on. */
   readonly observer: InterceptionObserver | undefined;
 }

@@ -99,7 +99,7 @@ export async function bridge(
     ...knownSecrets(provider, caller),
     ...presentedCredentials(exchange.req.headers),
   ]);
-  const costUsd = deps.pricer.costUsd({
+  const costUsd = deps.pricer?.costUsd({
     provider: provider.name,
     providerType: provider.type,
     family: dialect.family,

@@ -129,7 +129,29 @@ export async function runToolLoop(
     }
     return stop.signal;
   };
-  let body = dialect.upstreamBody(request, dialect.tools.declarations(tools.tools));
+  const declarations = dialect.tools.declarations(tools.tools);
+  // The body sent upstream is needed again only for a continuation. The first one (tens of
+  // KB with the declarations) is made again from the request then rather than held for as
+  // long as the answer streams, which is most of a stream's memory; a continuation's is held.
+  let continued: Buffer | undefined;
+  const upstreamBody = (): Buffer => continued ?? dialect.upstreamBody(request, declarations);
+  // Not a local of this function: its suspended frame would hold the body while it streams.
+  const send = (iteration: number, attempts: UpstreamAttempt[]): Promise<UpstreamResponse> =>
+    sendWithFailover(
+      loop.provider,
+      loop.caller.credential,
+      {
+        method: 'POST',
+        path: loop.upstreamPath,
+        headers,
+        body: upstreamBody(),
+        cancellation: exchange.cancellation,
+        watch: loop.watch,
+        iteration,
+      },
+      deps.clock,
+      attempts,
+    );
   // The breaker's pass of the upstream call under way, until its answer is read.
   let pass: BreakerPass | undefined;
   try {
@@ -139,21 +161,7 @@ export async function runToolLoop(
       const call: UpstreamCallRecord = { iteration, attempts, usage: emptyUsage() };
       calls.push(call);
       pass = passBreaker(loop.provider.breakers, dialect.id, request.model);
-      const response = await sendWithFailover(
-        loop.provider,
-        loop.caller.credential,
-        {
-          method: 'POST',
-          path: loop.upstreamPath,
-          headers,
-          body,
-          cancellation: exchange.cancellation,
-          watch: loop.watch,
-          iteration,
-        },
-        deps.clock,
-        attempts,
-      );
+      const response = await send(iteration, attempts);
       const step = await readTurn(loop, assembler, response, iteration, deps, collect);
       recordVerdict(
         pass,
@@ -192,10 +200,10 @@ export async function runToolLoop(
       if (exchange.cancellation.isCancelled) {
         throw new UpstreamTransportError('aborted', exchange.cancellation.message ?? 'cancelled');
       }
-      const previous = scanJson(body);
+      const previous = scanJson(upstreamBody());
       if (previous.kind !== 'object')
         throw new Error('the request sent upstream is not a JSON object');
-      body = codec.continuation(previous.object, turn, outcomes);
+      continued = codec.continuation(previous.object, turn, outcomes);
     }
   } catch (thrown) {
     const failure = failureOutcome(exchange, dialect.family, thrown, deps.logger);

@@ -1,4 +1,5 @@
-import { calcPrice } from '@pydantic/genai-prices';
+import { createRequire } from 'node:module';
+import type * as GenaiPrices from '@pydantic/genai-prices';
 import type { ModelRates, PriceOverrides } from '../config/prices-schema.js';
 import type { ApiFamily } from '../dialects/dialect.js';
 import type { TokenUsage } from '../dialects/token-usage.js';
@@ -41,7 +42,17 @@ type Source =
 const MAX_CACHED_MODELS = 1024;
 
 /** The price table's function, replaceable in tests. */
-export type PriceTable = typeof calcPrice;
+export type PriceTable = typeof GenaiPrices.calcPrice;
+
+/**
+ * The maintained table, loaded when a Pricer is first made rather than with the gateway:
+ * it holds some 20 MB resident, which a gateway that neither records nor exports metrics
+ * (where costs go) never needs. Its CommonJS build, so that loading it stays synchronous.
+ */
+function maintainedTable(): PriceTable {
+  const require = createRequire(import.meta.url);
+  return (require('@pydantic/genai-prices') as typeof GenaiPrices).calcPrice;
+}
 
 /** Token counts split the way prices are quoted: input without the cached part, and the rest. */
 interface Split {
@@ -79,7 +90,7 @@ export class Pricer {
 
   constructor(
     private readonly overrides: PriceOverrides,
-    private readonly table: PriceTable = calcPrice,
+    private readonly table: PriceTable = maintainedTable(),
   ) {}
 
   costUsd(query: PriceQuery): number | undefined {

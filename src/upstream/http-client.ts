@@ -32,6 +32,33 @@ export interface UpstreamResponse {
   readonly body: UpstreamBody;
 }
 
+/**
+ * Bodies at least this large go to undici as a one-shot iterable rather than a Buffer: undici
+ * keeps a Buffer body referenced for the whole request, which for a stream means minutes of
+ * holding a request that may be hundreds of KB (tool declarations, conversation history).
+ * Smaller ones stay Buffers, written in one corked call, since the saving would not pay for
+ * the iterable's extra writes.
+ */
+const RELEASED_BODY_BYTES = 8 * 1024;
+
+/** Yields `body` once and forgets it, so it can be collected once written. */
+function writtenOnce(body: Buffer): Dispatcher.DispatchOptions['body'] {
+  let held: Buffer | undefined = body;
+  const once: Iterable<Buffer> = {
+    [Symbol.iterator]: () => ({
+      next: (): IteratorResult<Buffer> => {
+        const chunk = held;
+        held = undefined;
+        return chunk === undefined
+          ? { done: true, value: undefined }
+          : { done: false, value: chunk };
+      },
+    }),
+  };
+  // undici writes any iterable body (its documented dispatch API); its types omit them.
+  return once as unknown as Dispatcher.DispatchOptions['body'];
+}
+
 /** Turns undici's dispatch callbacks into a promise of the response head and a callback body. */
 class ResponseHandler implements Dispatcher.DispatchHandler {
   private body: UpstreamBody | undefined;
@@ -109,14 +136,19 @@ export class UpstreamHttpClient implements UpstreamTransport {
   }
 
   send(call: UpstreamCall): Promise<UpstreamResponse> {
+    const body = call.body;
+    const released = body !== undefined && body.length >= RELEASED_BODY_BYTES;
     return new Promise((resolve, reject) => {
       this.agent.dispatch(
         {
           origin: this.origin,
           path: this.basePath + call.path,
           method: call.method,
-          headers: call.headers,
-          body: call.body,
+          // An iterable has no length of its own: without this it would go chunked.
+          headers: released
+            ? { ...call.headers, 'content-length': String(body.length) }
+            : call.headers,
+          body: released ? writtenOnce(body) : body,
         },
         new ResponseHandler(call.cancellation, this.host, this.idleMs, resolve, reject),
       );

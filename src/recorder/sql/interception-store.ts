@@ -4,6 +4,13 @@ import { InsertStatements } from './insert-statements.js';
 import { fromRows, toRows } from './interception-rows.js';
 import type { RecordingDatabase } from './open-database.js';
 import type { ListedInterception, RecordingTables } from './tables.js';
+import {
+  SERIES_BUCKETS,
+  USAGE_GROUPS,
+  type SeriesBucket,
+  type SeriesBy,
+  type UsageGroupBy,
+} from './usage-groups.js';
 
 /** Where a page of the newest-first list ends: the next page starts after it. */
 export interface InterceptionCursor {
@@ -28,17 +35,6 @@ export interface InterceptionPage {
   readonly next: InterceptionCursor | undefined;
 }
 
-/** What the usage report groups by, and the column that holds it. */
-export const USAGE_GROUPS = {
-  user: 'user_name',
-  model: 'model',
-  provider: 'provider',
-  client: 'client_name',
-  day: 'started_day',
-} as const;
-
-export type UsageGroupBy = keyof typeof USAGE_GROUPS;
-
 export interface UsageQuery {
   readonly groupBy: UsageGroupBy;
   /** Inclusive, epoch ms. */
@@ -61,14 +57,6 @@ export interface UsageGroup {
   /** Interceptions without a cost (their model is not in the price table). */
   readonly unpriced: number;
 }
-
-/** The series' bucket widths, in milliseconds; buckets start at UTC hour or day boundaries. */
-export const SERIES_BUCKETS = { hour: 3_600_000, day: 86_400_000 } as const;
-
-export type SeriesBucket = keyof typeof SERIES_BUCKETS;
-
-/** What a usage series splits each bucket by: every usage group but the day. */
-export type SeriesBy = Exclude<UsageGroupBy, 'day'>;
 
 export interface UsageSeriesQuery {
   readonly bucket: SeriesBucket;
