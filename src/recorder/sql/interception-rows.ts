@@ -36,14 +36,6 @@ export interface StoredRows extends Omit<InterceptionRows, 'interception'> {
   readonly interception: ListedInterception & { readonly upstream?: string | null };
 }
 
-/** One attempt in the `upstream` JSON: upstream_attempts' columns, its place its index. */
-type StoredAttempt = Omit<UpstreamAttemptsTable, 'interception_id' | 'iteration' | 'position'>;
-
-/** One call in the `upstream` JSON: upstream_calls' columns, with its attempts in order. */
-interface StoredCall extends Omit<UpstreamCallsTable, 'interception_id'> {
-  readonly attempts: StoredAttempt[];
-}
-
 interface UsageColumns {
   input_tokens: number;
   output_tokens: number;
@@ -77,19 +69,79 @@ function usageColumns(
   };
 }
 
+/**
+ * One attempt in the `upstream` JSON, positional: the row's width is read by every list and
+ * usage scan, and named members made it several times as long as the values.
+ */
+type StoredAttempt = [
+  keyHint: string,
+  keyIndex: number | null,
+  status: number | null,
+  latencyMs: number,
+  failedOver: 0 | 1,
+  upstreamRequestId: string | null,
+  error: string | null,
+];
+
+/** One upstream call in the `upstream` JSON, positional like its attempts. */
+type StoredCall = [
+  iteration: number,
+  input: number,
+  output: number,
+  cacheRead: number,
+  cacheWrite: number,
+  reasoning: number,
+  otherUsage: Readonly<Record<string, number>> | null,
+  attempts: StoredAttempt[],
+];
+
 function storedCall(call: UpstreamCallRecord): StoredCall {
+  const { usage, otherUsage } = call;
+  return [
+    call.iteration,
+    usage.input,
+    usage.output,
+    usage.cacheRead,
+    usage.cacheCreation,
+    usage.reasoning,
+    otherUsage === undefined || Object.keys(otherUsage).length === 0 ? null : otherUsage,
+    call.attempts.map((a) => [
+      text(a.keyHint),
+      a.keyIndex ?? null,
+      a.status ?? null,
+      Math.round(a.latencyMs),
+      a.failedOver ? 1 : 0,
+      optionalText(a.upstreamRequestId),
+      optionalText(a.error),
+    ]),
+  ];
+}
+
+function callOfStored([
+  iteration,
+  input,
+  output,
+  cacheRead,
+  cacheCreation,
+  reasoning,
+  otherUsage,
+  attempts,
+]: StoredCall): UpstreamCallRecord {
   return {
-    iteration: call.iteration,
-    ...usageColumns(call.usage, call.otherUsage),
-    attempts: call.attempts.map((a) => ({
-      key_hint: text(a.keyHint),
-      key_index: a.keyIndex ?? null,
-      status: a.status ?? null,
-      latency_ms: Math.round(a.latencyMs),
-      failed_over: a.failedOver ? 1 : 0,
-      upstream_request_id: optionalText(a.upstreamRequestId),
-      error: optionalText(a.error),
-    })),
+    iteration,
+    attempts: attempts.map(
+      ([keyHint, keyIndex, status, latencyMs, failedOver, upstreamRequestId, error]) => ({
+        keyHint,
+        keyIndex: orUndefined(keyIndex),
+        status: orUndefined(status),
+        latencyMs,
+        failedOver: failedOver === 1,
+        upstreamRequestId: orUndefined(upstreamRequestId),
+        error: orUndefined(error),
+      }),
+    ),
+    usage: { input, output, cacheRead, cacheCreation, reasoning },
+    ...(otherUsage === null ? {} : { otherUsage: { ...otherUsage } }),
   };
 }
 
@@ -179,7 +231,7 @@ function clientOf(row: ListedInterception): ClientInfo {
   };
 }
 
-function attemptOf(row: StoredAttempt): UpstreamAttempt {
+function attemptOf(row: UpstreamAttemptsTable): UpstreamAttempt {
   return {
     keyHint: row.key_hint,
     keyIndex: orUndefined(row.key_index),
@@ -204,28 +256,27 @@ function toolCallOf(row: ToolCallsTable): ToolCallRecord {
 }
 
 /** The calls of a row written before migration 0003, from their own tables' rows. */
-function callsFromTables(rows: StoredRows): StoredCall[] {
+function callsFromTables(rows: StoredRows): UpstreamCallRecord[] {
   return [...rows.calls]
     .sort((a, b) => a.iteration - b.iteration)
     .map((call) => ({
-      ...call,
+      iteration: call.iteration,
       attempts: rows.attempts
         .filter((a) => a.iteration === call.iteration)
-        .sort((a, b) => a.position - b.position),
+        .sort((a, b) => a.position - b.position)
+        .map(attemptOf),
+      usage: usageOf(call),
+      ...otherUsageOf(call),
     }));
 }
 
 /** The interception the rows were made from (children in any order). */
 export function fromRows(rows: StoredRows): Interception {
   const row = rows.interception;
-  const stored =
-    row.upstream == null ? callsFromTables(rows) : (JSON.parse(row.upstream) as StoredCall[]);
-  const calls: UpstreamCallRecord[] = stored.map((call) => ({
-    iteration: call.iteration,
-    attempts: call.attempts.map(attemptOf),
-    usage: usageOf(call),
-    ...otherUsageOf(call),
-  }));
+  const calls =
+    row.upstream == null
+      ? callsFromTables(rows)
+      : (JSON.parse(row.upstream) as StoredCall[]).map(callOfStored);
   return {
     id: row.id,
     startedAt: row.started_at,
