@@ -37,7 +37,7 @@ import { SqlRecordStore } from '../src/recorder/sql/sql-record-store.js';
 import { WorkerRecordStore } from '../src/recorder/worker-record-store.js';
 import { createLogger } from '../src/log/logger.js';
 import { createTestDatabase } from '../test/support/postgres.js';
-import { sampleInterception } from '../test/support/sample-interception.js';
+import { sampleInterception, typicalInterception } from '../test/support/sample-interception.js';
 
 const { values } = parseArgs({
   options: {
@@ -94,28 +94,7 @@ const ENGINES: readonly EngineSetup[] = [
 
 const template: Record<Shape, Interception> = {
   agentic: sampleInterception(),
-  typical: sampleInterception({
-    attempts: 1,
-    upstreamCalls: [
-      {
-        iteration: 0,
-        attempts: [
-          {
-            keyHint: 'sk-…b2c3',
-            keyIndex: 0,
-            status: 200,
-            latencyMs: 640,
-            failedOver: false,
-            upstreamRequestId: 'req_01',
-            error: undefined,
-          },
-        ],
-        usage: { input: 1500, output: 420, cacheRead: 1000, cacheCreation: 200, reasoning: 0 },
-      },
-    ],
-    toolCalls: [],
-    thoughts: undefined,
-  }),
+  typical: typicalInterception(),
 };
 
 /** Written by every recorder of the current engine: what its tables must hold. */

@@ -22,7 +22,7 @@ import { Recorder } from '../src/recorder/recorder.js';
 import { SQLITE_LINGER_MS } from '../src/recorder/recording.js';
 import { SqlRecordStore } from '../src/recorder/sql/sql-record-store.js';
 import { WorkerRecordStore } from '../src/recorder/worker-record-store.js';
-import { sampleInterception } from '../test/support/sample-interception.js';
+import { typicalInterception } from '../test/support/sample-interception.js';
 
 const { values } = parseArgs({
   options: {
@@ -38,27 +38,7 @@ const RATE = Number(values.rate);
 const LINGER_MS = Number(values.linger);
 const STEP_MS = 10;
 
-const typical: Interception = sampleInterception({
-  attempts: 1,
-  upstreamCalls: [
-    {
-      iteration: 0,
-      attempts: [
-        {
-          keyHint: 'sk-…b2c3',
-          keyIndex: 0,
-          status: 200,
-          latencyMs: 640,
-          failedOver: false,
-          upstreamRequestId: 'req_01',
-          error: undefined,
-        },
-      ],
-      usage: { input: 1500, output: 420, cacheRead: 1000, cacheCreation: 200, reasoning: 0 },
-    },
-  ],
-  toolCalls: [],
-  thoughts: undefined,
+const typical: Interception = typicalInterception({
   client: { name: 'other', userAgent: 'autocannon/7.15.0' },
 });
 

@@ -129,3 +129,33 @@ export function bareInterception(overrides: Partial<Interception> = {}): Interce
     ...overrides,
   };
 }
+
+/**
+ * The usual interception: one upstream call, one attempt that served it, no tool calls and no
+ * thoughts (the agentic sample above is the heavy shape).
+ */
+export function typicalInterception(overrides: Partial<Interception> = {}): Interception {
+  return sampleInterception({
+    attempts: 1,
+    upstreamCalls: [
+      {
+        iteration: 0,
+        attempts: [
+          {
+            keyHint: 'sk-…b2c3',
+            keyIndex: 0,
+            status: 200,
+            latencyMs: 640,
+            failedOver: false,
+            upstreamRequestId: 'req_01',
+            error: undefined,
+          },
+        ],
+        usage: { input: 1500, output: 420, cacheRead: 1000, cacheCreation: 200, reasoning: 0 },
+      },
+    ],
+    toolCalls: [],
+    thoughts: undefined,
+    ...overrides,
+  });
+}
