@@ -74,8 +74,14 @@ describe('clients that misbehave', () => {
         upstreamBytes += ping.length;
         if (!res.write(ping))
           await new Promise<void>((resolve) => {
-            res.once('drain', resolve);
-            res.once('close', resolve);
+            // Both listeners go once either fires: a 'close' one per drain would pile up.
+            const done = (): void => {
+              res.off('drain', done);
+              res.off('close', done);
+              resolve();
+            };
+            res.once('drain', done);
+            res.once('close', done);
           });
       }
     });
