@@ -331,14 +331,11 @@ export class Gateway {
     const { config, logger } = options;
     const clock = options.clock ?? systemClock;
     // Loaded only when configured: the MCP SDK and the database drivers weigh on startup.
-    const mcp =
-      config.mcp.servers.length === 0
-        ? undefined
-        : new (await import('./mcp/mcp-hub.js')).McpHub({
-            servers: config.mcp.servers,
-            logger,
-            clock,
-          });
+    // The SDK's modules load while the recorder opens its database and starts its thread,
+    // rather than before: the two waits overlap (cold start, BENCHMARKS.md).
+    const mcpModule = config.mcp.servers.length === 0 ? undefined : import('./mcp/mcp-hub.js');
+    // Handled here too, so that a failure to load it is not unhandled if startup fails first.
+    mcpModule?.catch(() => undefined);
     // Loaded only when asked for: the OpenTelemetry SDK weighs on startup too.
     const tracing =
       options.tracing === false ? undefined : await openTracing(options.tracing ?? {});
@@ -354,6 +351,10 @@ export class Gateway {
             },
           }),
     });
+    const mcp =
+      mcpModule === undefined
+        ? undefined
+        : new (await mcpModule).McpHub({ servers: config.mcp.servers, logger, clock });
     const auth = startGatewayAuth(config.auth.tokens, recording.database?.tokens, {
       clock,
       logger,
