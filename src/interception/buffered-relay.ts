@@ -15,8 +15,9 @@ const WHOLE_BODY_LIMIT = 8 * 1024 * 1024;
 /**
  * Relays a non-streaming upstream response (or an error response to a streaming request)
  * with its status, headers and body. `onBody` receives the complete body when it was read
- * whole, for usage extraction, once it has been handed to the client. Rejects before the commit point; after it (a body past the
- * whole-body limit), a broken upstream can only be said by closing the connection.
+ * whole, for usage extraction, once it has been handed to the client. Rejects before the
+ * commit point; after it (a body past the whole-body limit), a broken upstream can only be
+ * said by closing the connection.
  */
 export function relayBuffered(
   exchange: Exchange,
