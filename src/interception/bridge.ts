@@ -11,7 +11,6 @@ import type { Interception, ToolCallRecord, UpstreamCallRecord } from '../record
 import { isEventStream } from '../sse/event-stream-head.js';
 import { redactMessage } from '../log/redact.js';
 import { sendWithFailover } from '../upstream/failover.js';
-import { upstreamRequestHeaders } from '../upstream/header-hygiene.js';
 import type { Provider } from '../upstream/provider.js';
 import type { UpstreamAttempt } from '../upstream/upstream-attempt.js';
 import { errorMessageOf } from '../upstream/upstream-error-message.js';
@@ -20,6 +19,7 @@ import { relayBuffered } from './buffered-relay.js';
 import { passBreaker, recordVerdict } from './circuit-guard.js';
 import { presentedCredentials, recordTexts } from './record-texts.js';
 import type { Exchange } from './exchange.js';
+import { jsonRequestHeaders } from './json-request-headers.js';
 import { failureOutcome, type Ending } from './failure-outcome.js';
 import type { InterceptionWatch } from './observer.js';
 import { relayStream } from './stream-relay.js';
@@ -174,20 +174,6 @@ function usageMember(bytes: Buffer): unknown {
   } catch {
     return undefined;
   }
-}
-
-/** The client's headers for the provider, as JSON: one object, not a copy of another. */
-function jsonRequestHeaders(
-  exchange: Exchange,
-  caller: Caller,
-  deps: BridgeDeps,
-): Record<string, string> {
-  const headers = upstreamRequestHeaders(exchange.req.headers, {
-    credentialKind: caller.credential.kind,
-    forwardClientIp: deps.forwardClientIp,
-  });
-  headers['content-type'] = 'application/json';
-  return headers;
 }
 
 /** A bridged call without the gateway's tools: one upstream call, relayed as it comes. */

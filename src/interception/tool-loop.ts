@@ -20,7 +20,6 @@ import { isEventStream } from '../sse/event-stream-head.js';
 import { decodedHeaders } from '../upstream/decoded-body.js';
 import { readFailedBody } from '../upstream/failed-body.js';
 import { sendWithFailover } from '../upstream/failover.js';
-import { upstreamRequestHeaders } from '../upstream/header-hygiene.js';
 import type { UpstreamResponse } from '../upstream/http-client.js';
 import type { Provider } from '../upstream/provider.js';
 import type { UpstreamAttempt } from '../upstream/upstream-attempt.js';
@@ -33,6 +32,7 @@ import { errorKindOf } from './error-mapping.js';
 import { pumpEvents } from './event-pump.js';
 import type { Exchange } from './exchange.js';
 import { failureOutcome, type Ending } from './failure-outcome.js';
+import { jsonRequestHeaders } from './json-request-headers.js';
 import type { InterceptionWatch } from './observer.js';
 import { readWholeBody } from './whole-body.js';
 import { endStream } from './stream-relay.js';
@@ -104,13 +104,7 @@ export async function runToolLoop(
     toolCalls,
     thoughts: joinedText(thoughts),
   });
-  const headers = {
-    ...upstreamRequestHeaders(exchange.req.headers, {
-      credentialKind: loop.caller.credential.kind,
-      forwardClientIp: deps.forwardClientIp,
-    }),
-    'content-type': 'application/json',
-  };
+  const headers = jsonRequestHeaders(exchange, loop.caller, deps);
   const isInjected = (name: string): boolean => tools.isInjected(name);
   const assembler: Assembler = request.stream
     ? { kind: 'stream', stream: codec.streaming(isInjected, request) }

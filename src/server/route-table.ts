@@ -9,7 +9,8 @@ import { GatewayError, notFound } from '../errors/gateway-error.js';
 const SEGMENT = String.raw`(?!\.\.?(?:/|$))[A-Za-z0-9._~:@-]+`;
 
 interface RouteSpec {
-  readonly pattern: RegExp;
+  /** The path below the provider prefix: a literal one, or a pattern. */
+  readonly path: string | RegExp;
   readonly methods: readonly string[];
   /** Bridged routes: the API the gateway intercepts. */
   readonly dialect: Dialect | undefined;
@@ -24,15 +25,18 @@ interface ProviderKind {
   readonly routes: readonly RouteSpec[];
 }
 
-/** Literal patterns (the bridged APIs' paths) by their path, looked up before any regex runs. */
+/** Literal paths (the bridged APIs' own) in a map, looked up before any pattern runs. */
 function exactRoutes(kind: ProviderKind): ReadonlyMap<string, RouteSpec> {
   const exact = new Map<string, RouteSpec>();
-  for (const route of kind.routes) {
-    const literal = /^\^((?:\\\/[a-z0-9_]+)+)\$$/.exec(route.pattern.source)?.[1];
-    if (literal !== undefined && route.pattern.flags === '')
-      exact.set(literal.replaceAll('\\/', '/'), route);
-  }
+  for (const route of kind.routes) if (typeof route.path === 'string') exact.set(route.path, route);
   return exact;
+}
+
+type PatternRoute = RouteSpec & { readonly path: RegExp };
+
+/** The patterned routes, tried in order when no literal path matched. */
+function patternRoutes(kind: ProviderKind): readonly PatternRoute[] {
+  return kind.routes.filter((r): r is PatternRoute => r.path instanceof RegExp);
 }
 
 const KINDS: Record<ProviderType, ProviderKind> = {
@@ -40,10 +44,10 @@ const KINDS: Record<ProviderType, ProviderKind> = {
     family: 'anthropic',
     basePrefix: '/',
     routes: [
-      { pattern: /^\/v1\/messages$/, methods: ['POST'], dialect: anthropicMessages },
-      { pattern: /^\/v1\/messages\/count_tokens$/, methods: ['POST'], dialect: undefined },
+      { path: '/v1/messages', methods: ['POST'], dialect: anthropicMessages },
+      { path: '/v1/messages/count_tokens', methods: ['POST'], dialect: undefined },
       {
-        pattern: new RegExp(`^/v1/models(?:/${SEGMENT})?$`),
+        path: new RegExp(`^/v1/models(?:/${SEGMENT})?$`),
         methods: ['GET', 'HEAD'],
         dialect: undefined,
       },
@@ -53,16 +57,16 @@ const KINDS: Record<ProviderType, ProviderKind> = {
     family: 'openai',
     basePrefix: '/v1/',
     routes: [
-      { pattern: /^\/v1\/chat\/completions$/, methods: ['POST'], dialect: openaiChat },
-      { pattern: /^\/v1\/responses$/, methods: ['POST'], dialect: openaiResponses },
+      { path: '/v1/chat/completions', methods: ['POST'], dialect: openaiChat },
+      { path: '/v1/responses', methods: ['POST'], dialect: openaiResponses },
       {
-        pattern: new RegExp(`^/v1/models(?:/${SEGMENT})?$`),
+        path: new RegExp(`^/v1/models(?:/${SEGMENT})?$`),
         methods: ['GET', 'HEAD'],
         dialect: undefined,
       },
       {
         // Retrieve, delete, cancel, input items of a stored response.
-        pattern: new RegExp(`^/v1/responses(?:/${SEGMENT})+$`),
+        path: new RegExp(`^/v1/responses(?:/${SEGMENT})+$`),
         methods: ['GET', 'POST', 'DELETE'],
         dialect: undefined,
         // GET /responses/{id}?stream=true replays a stored response's events.
@@ -85,6 +89,10 @@ export interface RouteMatch {
 const EXACT: Record<ProviderType, ReadonlyMap<string, RouteSpec>> = {
   anthropic: exactRoutes(KINDS.anthropic),
   openai: exactRoutes(KINDS.openai),
+};
+const PATTERNS: Record<ProviderType, readonly PatternRoute[]> = {
+  anthropic: patternRoutes(KINDS.anthropic),
+  openai: patternRoutes(KINDS.openai),
 };
 
 /** Paths that only OpenAI's API has, to answer strangers in the shape they will understand. */
@@ -114,7 +122,8 @@ export class RouteTable {
     if (provider === undefined || slash === -1) throw notFound(`no route for ${method} ${path}`);
     const kind = KINDS[provider.type];
     const rest = path.slice(slash);
-    const route = EXACT[provider.type].get(rest) ?? kind.routes.find((r) => r.pattern.test(rest));
+    const route =
+      EXACT[provider.type].get(rest) ?? PATTERNS[provider.type].find((r) => r.path.test(rest));
     if (route === undefined) throw notFound(`no route for ${method} ${path}`);
     if (!route.methods.includes(method)) {
       throw new GatewayError(405, 'method_not_allowed', `${method} is not allowed on ${path}`, {

@@ -18,22 +18,22 @@ import type {
   UpstreamCallsTable,
 } from './tables.js';
 
-/**
- * The rows one interception is stored as. Its upstream calls are in `interception.upstream`
- * (JSON) since migration 0003; `calls` and `attempts` are the rows of an interception
- * written before it, and are empty for one written since.
- */
+/** The rows one interception is written as; its upstream calls are `interception.upstream`. */
 export interface InterceptionRows {
   readonly interception: InterceptionsTable;
-  readonly calls: UpstreamCallsTable[];
-  readonly attempts: UpstreamAttemptsTable[];
   readonly tools: ToolCallsTable[];
   readonly texts: InterceptionTextsTable | undefined;
 }
 
-/** The rows read back; a listed row has no `upstream` (its calls are not read). */
+/**
+ * The rows read back. A listed row has no `upstream` (its calls are not read); `calls` and
+ * `attempts` are the rows of an interception written before migration 0003, which kept its
+ * upstream calls in tables of their own, and are empty for one written since.
+ */
 export interface StoredRows extends Omit<InterceptionRows, 'interception'> {
   readonly interception: ListedInterception & { readonly upstream?: string | null };
+  readonly calls: UpstreamCallsTable[];
+  readonly attempts: UpstreamAttemptsTable[];
 }
 
 interface UsageColumns {
@@ -177,8 +177,6 @@ export function toRows(i: Interception): InterceptionRows {
       cost_usd: i.costUsd ?? null,
       upstream: JSON.stringify(i.upstreamCalls.map(storedCall)),
     },
-    calls: [],
-    attempts: [],
     tools: i.toolCalls.map((t, position) => ({
       interception_id: id,
       position,
